@@ -1,0 +1,72 @@
+# Cymuned: `make run` to try it, `make test` to test it. Both set everything up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup venv npm static messages migrate demo test test-fast lint check-deploy chromium bench-seed clean
+
+run: setup migrate demo  ## Set up, load the demo borough and serve on http://127.0.0.1:8000
+	@$(PY) manage.py demo_accounts
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+setup: venv npm messages static
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements/dev.txt -c requirements/constraints.txt
+	touch $@
+
+npm: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+messages: venv
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+static: venv npm
+	$(PY) manage.py collectstatic --noinput -v 0
+
+migrate: venv
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: venv
+	$(PY) manage.py seed_demo
+
+chromium:  ## Debian's Chromium for the browser tests (Playwright's own download cannot work here)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
+lint: venv
+	$(VENV)/bin/ruff check cymuned config tests bench
+	$(VENV)/bin/djlint templates --check --quiet || $(VENV)/bin/djlint templates --lint
+
+check-deploy: venv
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 40) \
+	  DJANGO_ALLOWED_HOSTS=cymuned.example.gov.uk DATABASE_URL=postgres://u:p@localhost:5432/cymuned \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+test: setup chromium  ## The whole suite against a throwaway PostgreSQL, with browser tests in Chromium
+	$(VENV)/bin/ruff check cymuned config tests bench
+	$(MAKE) --no-print-directory check-deploy
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(PY) scripts/check_translations.py locale/cy/LC_MESSAGES/django.po
+	scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: setup  ## The suite without browser tests
+	scripts/with-postgres.sh $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+bench-seed: setup  ## Time the national-size demo generator on PostgreSQL
+	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && time $(PY) manage.py seed_demo --scale national'
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var .pytest_cache

@@ -1,0 +1,48 @@
+"""Root URLs. Pages live under a language prefix (/en-gb/, /cy/); the API, schema and health check do not."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+
+from cymuned.access.views import Public, declare
+from cymuned.api.docs import ApiDocsView
+
+
+@declare(Public("Load balancers and monitoring must reach the health check."))
+def health(request: HttpRequest) -> JsonResponse:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+handler400 = "cymuned.core.views.bad_request"
+handler403 = "cymuned.core.views.permission_denied"
+handler404 = "cymuned.core.views.page_not_found"
+handler500 = "cymuned.core.views.server_error"
+
+admin.site.site_header = "Cymuned"
+admin.site.site_title = "Cymuned"
+
+urlpatterns = [
+    path("health/", health, name="health"),
+    path("api/v1/", include("cymuned.api.urls")),
+]
+urlpatterns += i18n_patterns(
+    path("", include("cymuned.core.urls")),
+    path("accounts/", include("cymuned.accounts.urls")),
+    path("organisations/", include("cymuned.organisations.urls")),
+    path("families/", include("cymuned.families.urls")),
+    path("audit/", include("cymuned.audit.urls")),
+    path("api-docs/", ApiDocsView.as_view(), name="api-docs"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:  # pragma: no cover - development only
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

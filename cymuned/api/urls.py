@@ -1,0 +1,26 @@
+from django.urls import include, path
+from rest_framework.routers import APIRootView, DefaultRouter
+
+from cymuned.access.views import Public
+
+from . import docs, views
+
+
+
+class ApiRootView(APIRootView):
+    access = Public("The API root lists the endpoints; each endpoint checks access itself.")
+
+
+router = DefaultRouter()
+router.APIRootView = ApiRootView
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("clusters", views.ClusterViewSet, basename="cluster")
+router.register("schools", views.SchoolViewSet, basename="school")
+router.register("partners", views.PartnerViewSet, basename="partner")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", docs.SchemaView.as_view(), name="schema"),
+    path("", include(router.urls)),
+]

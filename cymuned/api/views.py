@@ -1,0 +1,105 @@
+"""REST API v1. Every viewset derives from the access layer's scoped bases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cymuned.access.viewsets import ScopedReadOnlyViewSet
+from cymuned.access.policy import Action, can
+from cymuned.access.principal import principal_for
+from cymuned.access.views import HasRole, SignedIn
+from cymuned.accounts import services as account_services
+from cymuned.accounts.models import Membership
+from cymuned.accounts.roles import Role
+from cymuned.organisations import services as organisation_services
+from cymuned.organisations.models import Cluster, LocalAuthority, Organisation, Partner, School
+
+from . import serializers
+
+STAFF = HasRole(*Role.values)
+
+
+class OrganisationViewSet(ScopedReadOnlyViewSet):
+    """All organisations (local authorities, schools, partners) the user may see."""
+
+    access = STAFF
+    queryset = Organisation.objects.all().order_by("pk")
+    serializer_class = serializers.OrganisationSerializer
+    filterset_fields = ["kind", "local_authority"]
+
+
+class ClusterViewSet(ScopedReadOnlyViewSet):
+    access = STAFF
+    queryset = Cluster.objects.all().order_by("pk")
+    serializer_class = serializers.ClusterSerializer
+    filterset_fields = ["local_authority"]
+
+
+class SchoolViewSet(mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
+    """Schools. The LA lead and a school's headteacher may update a school."""
+
+    access = STAFF
+    queryset = School.objects.with_related().order_by("pk")
+    serializer_class = serializers.SchoolSerializer
+    filterset_fields = ["cluster", "phase", "language_medium", "local_authority"]
+    http_method_names = ["get", "patch", "put", "head", "options"]
+
+    def perform_update(self, serializer: serializers.SchoolSerializer) -> None:
+        serializer.instance = organisation_services.school_update(
+            by=self.request.user, school=serializer.instance, data=serializer.validated_data
+        )
+
+
+class PartnerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
+    """Partner organisations. The LA lead and hub coordinators add them; a partner updates its own."""
+
+    access = STAFF
+    queryset = Partner.objects.all().order_by("pk")
+    serializer_class = serializers.PartnerSerializer
+    filterset_fields = ["partner_type", "local_authority"]
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def perform_create(self, serializer: serializers.PartnerSerializer) -> None:
+        las = principal_for(self.request.user).la_ids([Role.LA_LEAD, Role.HUB_COORDINATOR])
+        local_authority = LocalAuthority.objects.filter(pk__in=las).order_by("pk").first()
+        if local_authority is None:
+            self.permission_denied(self.request)
+        serializer.instance = organisation_services.partner_create(
+            by=self.request.user, local_authority=local_authority, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer: serializers.PartnerSerializer) -> None:
+        serializer.instance = organisation_services.partner_update(
+            by=self.request.user, partner=serializer.instance, data=serializer.validated_data
+        )
+
+
+class MembershipViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ScopedReadOnlyViewSet):
+    """Roles held by people. Creating one invites the person; deleting one ends it (kept for the record)."""
+
+    access = SignedIn()
+    queryset = Membership.objects.with_related().order_by("pk")
+    serializer_class = serializers.MembershipSerializer
+    filterset_fields = ["organisation", "role", "is_active", "user"]
+
+    def get_serializer_class(self) -> Any:
+        return serializers.MembershipGrantSerializer if self.action == "create" else serializers.MembershipSerializer
+
+    @extend_schema(request=serializers.MembershipGrantSerializer, responses={201: serializers.MembershipSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = serializers.MembershipGrantSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        organisation = serializer.validated_data["organisation"]
+        if not can(request.user, Action.VIEW, organisation):
+            return Response({"organisation": ["Invalid pk - object does not exist."]}, status=status.HTTP_400_BAD_REQUEST)
+        membership = account_services.membership_grant(by=request.user, **serializer.validated_data)
+        return Response(serializers.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Membership) -> None:
+        account_services.membership_end(by=self.request.user, membership=instance)
+

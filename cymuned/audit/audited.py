@@ -1,0 +1,7 @@
+"""Exports are themselves audited."""
+
+from auditlog.registry import auditlog
+
+from .models import ExportRecord
+
+auditlog.register(ExportRecord)

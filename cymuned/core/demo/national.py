@@ -1,0 +1,90 @@
+"""National-size synthetic data for benchmarks: about 1,500 schools and 470,000 learners.
+
+Schools are few enough to create one by one (multi-table rows cannot be bulk
+inserted); learners go in by bulk insertion in batches, with a progress bar.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from tqdm import tqdm
+
+from cymuned.families.models import Learner
+from cymuned.organisations.models import Cluster, LanguageMedium, LocalAuthority, OrganisationKind, Phase, School
+
+from .borough import make_learners
+from .names import PLACES
+
+#: Wales has 22 local authorities; codes 660-681 are used for these synthetic ones (600s range, not the demo's 676).
+NATIONAL_LA_COUNT = 22
+NATIONAL_SCHOOLS = 1500
+NATIONAL_LEARNERS = 470_000
+BATCH_SIZE = 5000
+
+
+def load_national(*, scale: float = 1.0, seed: int = 2026, progress: bool = True) -> dict[str, int]:
+    """Generate ``scale`` × the national size. Skips LAs already present, so a rerun adds nothing."""
+    rng = random.Random(seed)
+    today = datetime.date.today()
+    n_schools = max(NATIONAL_LA_COUNT, round(NATIONAL_SCHOOLS * scale))
+    learners_per_school = max(1, round(NATIONAL_LEARNERS * scale / n_schools))
+    per_la = n_schools // NATIONAL_LA_COUNT
+    created = {"local_authorities": 0, "schools": 0, "learners": 0}
+    bar = tqdm(total=n_schools * learners_per_school, unit="learners", disable=not progress, mininterval=1.0)
+    for la_index in range(NATIONAL_LA_COUNT):
+        code = f"{800 + la_index:03d}"
+        if LocalAuthority.objects.filter(code=code).exists():
+            continue
+        with transaction.atomic():
+            la = LocalAuthority.objects.create(
+                kind=OrganisationKind.LOCAL_AUTHORITY,
+                code=code,
+                name_en=f"Synthetic Authority {la_index + 1}",
+                name_cy=f"Awdurdod Synthetig {la_index + 1}",
+            )
+            created["local_authorities"] += 1
+            schools = []
+            clusters: list[Cluster] = []
+            for s in range(per_la):
+                if s % 8 == 0:
+                    place_en, place_cy = PLACES[(len(clusters) + la_index) % len(PLACES)]
+                    clusters.append(
+                        Cluster.objects.create(local_authority=la, name_en=f"{place_en} {len(clusters) + 1}", name_cy=f"{place_cy} {len(clusters) + 1}")
+                    )
+                phase = Phase.SECONDARY if s % 8 == 0 else Phase.PRIMARY
+                place_en, place_cy = PLACES[rng.randrange(len(PLACES))]
+                schools.append(
+                    School.objects.create(
+                        kind=OrganisationKind.SCHOOL,
+                        local_authority=la,
+                        cluster=clusters[-1],
+                        school_number=f"{code}{s + 1:04d}",
+                        name_en=f"{place_en} {'High' if phase == Phase.SECONDARY else 'Primary'} School {s + 1}",
+                        name_cy=f"Ysgol {'Uwchradd' if phase == Phase.SECONDARY else 'Gynradd'} {place_cy} {s + 1}",
+                        phase=phase,
+                        language_medium=rng.choice(LanguageMedium.values),
+                        efsm_percentage=Decimal(f"{rng.uniform(5, 45):.1f}"),
+                        number_on_roll=learners_per_school,
+                    )
+                )
+            created["schools"] += len(schools)
+            serial = 1
+            batch: list[Learner] = []
+            for school in schools:
+                batch += make_learners(rng=rng, school=school, count=learners_per_school, la_code=code, serial_start=serial, today=today)
+                serial += learners_per_school
+                if len(batch) >= BATCH_SIZE:
+                    Learner.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+                    created["learners"] += len(batch)
+                    bar.update(len(batch))
+                    batch = []
+            if batch:
+                Learner.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+                created["learners"] += len(batch)
+                bar.update(len(batch))
+    bar.close()
+    return created

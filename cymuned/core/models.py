@@ -1,0 +1,68 @@
+"""Abstract base models shared by every domain."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Who created and last changed a record, and when.
+
+    The full history of changes lives in the audit log; these columns make the
+    most recent facts cheap to show in lists.
+    """
+
+    created_on = models.DateTimeField(_("created on"), auto_now_add=True, editable=False)
+    modified_on = models.DateTimeField(_("modified on"), auto_now=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ArchivableQuerySet(models.QuerySet):
+    def active(self) -> ArchivableQuerySet:
+        return self.filter(archived_on__isnull=True)
+
+
+class ArchivableModel(models.Model):
+    """Records that matter are archived, never silently deleted."""
+
+    archived_on = models.DateTimeField(_("archived on"), null=True, blank=True, editable=False)
+    archived_reason = models.CharField(_("reason for archiving"), max_length=255, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_on is not None
+
+
+def localised(obj: object, field: str) -> str:
+    """The Welsh value of a bilingual field when Welsh is active and present, else English."""
+    if (get_language() or "").startswith("cy"):
+        welsh = getattr(obj, f"{field}_cy", "")
+        if welsh:
+            return welsh
+    return getattr(obj, f"{field}_en", "") or getattr(obj, f"{field}_cy", "")

@@ -1,0 +1,43 @@
+"""The service navigation: which sections a user sees, by the roles they hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cymuned.access.principal import Principal
+from cymuned.accounts.roles import LEARNER_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
+    if not principal.is_authenticated:
+        return []
+    entries: list[tuple[str, str]] = [(_("Dashboard"), reverse("core:dashboard"))]
+    if principal.is_staff_member:
+        entries += [
+            (_("Schools"), reverse("organisations:school-list")),
+            (_("Clusters"), reverse("organisations:cluster-list")),
+            (_("Partners"), reverse("organisations:partner-list")),
+        ]
+    if principal.has_role(Role.LA_LEAD, Role.HEADTEACHER):
+        entries.append((_("People"), reverse("accounts:membership-list")))
+    if principal.has_role(*LEARNER_ROLES):
+        entries.append((_("Learners"), reverse("families:learner-list")))
+    if principal.has_role(Role.LA_LEAD):
+        entries.append((_("Audit log"), reverse("audit:log")))
+    path = request.path
+    items = []
+    for label, url in entries:
+        active = path == url if url == reverse("core:dashboard") else path.startswith(url)
+        items.append(NavItem(label=label, url=url, active=active))
+    return items

@@ -1,0 +1,91 @@
+"""What each role's landing dashboard shows first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cymuned.access.policy import visible_to
+from cymuned.access.principal import principal_for
+from cymuned.accounts.models import Membership
+from cymuned.accounts.roles import LEARNER_ROLES, Role
+from cymuned.families.models import Learner
+from cymuned.organisations.models import Cluster, Partner, School
+
+
+@dataclass
+class Task:
+    title: str
+    url: str
+    description: str
+
+
+@dataclass
+class Dashboard:
+    memberships: list[Membership]
+    figures: list[tuple[str, int]] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    schools: list[School] = field(default_factory=list)
+
+
+def dashboard_for(*, user: Any) -> Dashboard:
+    """The landing page of a user: their roles, key figures and first tasks, in a fixed number of queries."""
+    principal = principal_for(user)
+    memberships = list(Membership.objects.current().filter(user=user).with_related())
+    board = Dashboard(memberships=memberships)
+    if not principal.is_staff_member:
+        board.tasks.append(
+            Task(_("Your account"), reverse("accounts:profile"), _("Change your name, language and password."))
+        )
+        return board
+
+    schools = visible_to(user, School)
+    if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR):
+        counts = schools.aggregate(total=Count("pk"), efsm_high=Count("pk", filter=Q(efsm_percentage__gte=30)))
+        board.figures += [
+            (_("Schools"), counts["total"]),
+            (_("Schools with 30% or more eFSM"), counts["efsm_high"]),
+            (_("Clusters"), visible_to(user, Cluster).count()),
+            (_("Partner organisations"), visible_to(user, Partner).count()),
+        ]
+    if principal.has_role(Role.LA_LEAD):
+        board.tasks += [
+            Task(_("Manage people and roles"), reverse("accounts:membership-list"), _("Invite staff, give and remove roles.")),
+            Task(_("Review the audit log"), reverse("audit:log"), _("See who read, changed or exported records.")),
+            Task(_("Clusters and schools"), reverse("organisations:cluster-list"), _("Clusters, their schools and eFSM shares.")),
+        ]
+    if principal.has_role(Role.HUB_COORDINATOR):
+        board.tasks.append(
+            Task(_("Partner register"), reverse("organisations:partner-list"), _("Partner organisations and their contacts."))
+        )
+    school_ids = principal.school_ids()
+    if school_ids:
+        board.schools = list(School.objects.with_related().filter(pk__in=school_ids))
+    if principal.has_role(*LEARNER_ROLES):
+        board.figures.append((_("Learners in your schools"), visible_to(user, Learner).count()))
+        board.tasks.append(
+            Task(_("Learners"), reverse("families:learner-list"), _("Learners on the roll of your schools."))
+        )
+    if principal.has_role(Role.HEADTEACHER):
+        board.tasks.append(
+            Task(_("Your school's staff"), reverse("accounts:membership-list"), _("Give colleagues and governors their roles."))
+        )
+    if principal.has_role(Role.PARTNER_WORKER):
+        for membership in memberships:
+            if membership.role == Role.PARTNER_WORKER:
+                board.tasks.append(
+                    Task(
+                        _("Your organisation's entry"),
+                        reverse("organisations:partner-detail", args=[membership.organisation_id]),
+                        _("Keep your organisation's contact details up to date."),
+                    )
+                )
+    if principal.has_role(Role.GOVERNOR):
+        board.tasks.append(
+            Task(_("Schools"), reverse("organisations:school-list"), _("The schools of your local authority and their clusters."))
+        )
+    return board

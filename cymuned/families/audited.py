@@ -1,0 +1,7 @@
+"""Learners are personal records: changes *and* reads are logged."""
+
+from auditlog.registry import auditlog
+
+from .models import Learner
+
+auditlog.register(Learner)
