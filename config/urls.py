@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path, reverse
 
 from cymuned.access.views import Public, declare
 from cymuned.api.docs import ApiDocsView
@@ -26,6 +27,14 @@ handler500 = "cymuned.core.views.server_error"
 
 admin.site.site_header = "Cymuned"
 admin.site.site_title = "Cymuned"
+
+
+def _admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin uses Cymuned's own sign-in, so throttling and two-factor apply to it too."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:sign-in"))
+
+
+admin.site.login = _admin_sign_in  # type: ignore[method-assign]
 
 urlpatterns = [
     path("health/", health, name="health"),

@@ -33,7 +33,13 @@ class PartnerFilterForm(forms.Form):
     )
 
 
+def _website_field() -> forms.URLField:
+    return forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
+
+
 class SchoolForm(forms.ModelForm):
+    website = _website_field()
+
     class Meta:
         model = School
         fields = [
@@ -52,6 +58,8 @@ class SchoolForm(forms.ModelForm):
 
 
 class PartnerForm(forms.ModelForm):
+    website = _website_field()
+
     class Meta:
         model = Partner
         fields = [

@@ -1,0 +1,138 @@
+"""The shared test world: one LA with two clusters, schools, partners and a user for every role,
+plus outsiders (another cluster's head, another partner, another LA's lead) who must be refused."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cymuned.accounts.models import Membership, User
+from cymuned.accounts.roles import GovernorCategory, Role
+from cymuned.families.models import Learner
+from cymuned.organisations.models import Cluster, LocalAuthority, Partner, School
+
+from .factories import (
+    ClusterFactory,
+    LearnerFactory,
+    LocalAuthorityFactory,
+    MembershipFactory,
+    PartnerFactory,
+    SchoolFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+)
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from fixtures are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    la: LocalAuthority
+    la2: LocalAuthority
+    cluster_x: Cluster
+    cluster_y: Cluster
+    school_a: School
+    school_b: School
+    school_c: School
+    school_other_la: School
+    partner_p: Partner
+    partner_q: Partner
+    learner_a: Learner
+    learner_c: Learner
+    users: dict[str, User] = field(default_factory=dict)
+    memberships: dict[str, Membership] = field(default_factory=dict)
+
+    def user(self, name: str) -> User:
+        return self.users[name]
+
+
+#: Users of the world: name -> (role, where). "home" users work for LA / school A / partner P.
+HOME_USERS = {
+    "la_lead": (Role.LA_LEAD, "la"),
+    "la_officer": (Role.LA_OFFICER, "la"),
+    "hub_coordinator": (Role.HUB_COORDINATOR, "la"),
+    "headteacher": (Role.HEADTEACHER, "school_a"),
+    "school_staff": (Role.SCHOOL_STAFF, "school_a"),
+    "feo": (Role.FEO, "la:cluster_x"),
+    "csm": (Role.CSM, "school_a"),
+    "governor": (Role.GOVERNOR, "school_a"),
+    "partner_worker": (Role.PARTNER_WORKER, "partner_p"),
+}
+OUTSIDERS = {
+    "head_other_cluster": (Role.HEADTEACHER, "school_c"),
+    "partner_other": (Role.PARTNER_WORKER, "partner_q"),
+    "lead_other_la": (Role.LA_LEAD, "la2"),
+    "staff_other_la": (Role.SCHOOL_STAFF, "school_other_la"),
+}
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    la = LocalAuthorityFactory(code="676", name_en="Merthyr Tydfil", name_cy="Merthyr Tudful")
+    la2 = LocalAuthorityFactory(code="677", name_en="Another Borough", name_cy="Bwrdeistref Arall")
+    cluster_x = ClusterFactory(local_authority=la, name_en="Cyfarthfa", name_cy="Cyfarthfa")
+    cluster_y = ClusterFactory(local_authority=la, name_en="Afon Taf", name_cy="Afon Taf")
+    w = World(
+        la=la,
+        la2=la2,
+        cluster_x=cluster_x,
+        cluster_y=cluster_y,
+        school_a=SchoolFactory(cluster=cluster_x, name_en="Alpha School", name_cy="Ysgol Alffa"),
+        school_b=SchoolFactory(cluster=cluster_x, name_en="Beta School", name_cy="Ysgol Beta"),
+        school_c=SchoolFactory(cluster=cluster_y, name_en="Gamma School", name_cy="Ysgol Gama"),
+        school_other_la=SchoolFactory(cluster=ClusterFactory(local_authority=la2), name_en="Delta School"),
+        partner_p=PartnerFactory(local_authority=la, name_en="Valleys Homes"),
+        partner_q=PartnerFactory(local_authority=la, name_en="Other Charity"),
+        learner_a=None,  # type: ignore[arg-type]
+        learner_c=None,  # type: ignore[arg-type]
+    )
+    w.learner_a = LearnerFactory(school=w.school_a, given_name="Alys")
+    w.learner_c = LearnerFactory(school=w.school_c, given_name="Carys")
+    places = {
+        "la": w.la, "la2": w.la2, "school_a": w.school_a, "school_c": w.school_c,
+        "school_other_la": w.school_other_la, "partner_p": w.partner_p, "partner_q": w.partner_q,
+    }
+    for name, (role, where) in {**HOME_USERS, **OUTSIDERS}.items():
+        user = UserFactory(email=f"{name}@example.org", full_name=name.replace("_", " ").title())
+        org_key, _, cluster_key = where.partition(":")
+        membership = MembershipFactory(
+            user=user,
+            organisation=places[org_key],
+            role=role,
+            cluster=getattr(w, cluster_key) if cluster_key else None,
+            governor_category=GovernorCategory.COMMUNITY if role == Role.GOVERNOR else "",
+        )
+        TOTPDeviceFactory(user=user)
+        w.users[name] = user
+        w.memberships[name] = membership
+    w.users["public"] = UserFactory(email="parent@example.org", full_name="A Parent")
+    return w
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign in as the user, two-factor verified as a real staff sign-in would be."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(world: World):
+    def make(name: str | None) -> Client:
+        client = Client()
+        if name is not None:
+            sign_in(client, world.users[name])
+        return client
+
+    return make

@@ -1,0 +1,204 @@
+"""Every URL of Cymuned, requested as every role, as outsiders, and anonymously.
+
+Each URL must declare who may use it (cymuned.access.views). The answer each user gets
+must match that declaration and, for URLs naming a record, the access layer's verdict
+on that record. A URL with no declaration fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+
+from cymuned.access.policy import Action, can
+from cymuned.access.principal import principal_for
+from cymuned.access.views import NAMESPACE_ACCESS, Access, ObjectAccess, Public, Superuser, access_of
+
+from .conftest import HOME_USERS, OUTSIDERS, World
+
+USERS = [None, "public", *HOME_USERS, *OUTSIDERS]
+
+
+@dataclass
+class Route:
+    name: str
+    callback: Any
+    kwargs: list[str]
+    namespace: str
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[Route]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from _walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            if not p.name:
+                if namespace.split(":")[0] in NAMESPACE_ACCESS:
+                    continue  # an unnamed redirect inside a namespace declared as a whole
+                raise AssertionError(f"URL pattern {p.pattern} has no name, so it cannot be checked")
+            name = f"{namespace}:{p.name}" if namespace else p.name
+            yield Route(name=name, callback=p.callback, kwargs=list(p.pattern.regex.groupindex), namespace=namespace)
+
+
+def all_routes() -> list[Route]:
+    seen: dict[tuple[str, tuple[str, ...]], Route] = {}
+    for route in _walk(get_resolver().url_patterns):
+        seen.setdefault((route.name, tuple(route.kwargs)), route)
+    return list(seen.values())
+
+
+def declared_access(route: Route) -> Access | None:
+    top = route.namespace.split(":")[0] if route.namespace else ""
+    return NAMESPACE_ACCESS.get(top) or access_of(route.callback)
+
+
+def test_every_url_declares_its_access():
+    missing = [r.name for r in all_routes() if declared_access(r) is None]
+    assert not missing, f"URLs with no declared access: {missing}"
+
+
+def _object_model(route: Route, access: Access) -> type | None:
+    if "pk" not in route.kwargs:
+        return None
+    if isinstance(access, ObjectAccess):
+        return access.model
+    view_class = getattr(route.callback, "cls", None)
+    queryset = getattr(view_class, "queryset", None)
+    return queryset.model if queryset is not None else None
+
+
+def _sample_object(world: World, model: type) -> Any:
+    from cymuned.accounts.models import Membership
+    from cymuned.families.models import Learner
+    from cymuned.organisations.models import Cluster, Organisation, Partner, School
+
+    return {
+        School: world.school_a,
+        Organisation: world.school_a,
+        Cluster: world.cluster_x,
+        Partner: world.partner_p,
+        Membership: world.memberships["school_staff"],
+        Learner: world.learner_a,
+    }[model]
+
+
+SAMPLE_KWARGS = {
+    "uidb64": "MQ",
+    "token": "not-a-real-token",
+    "format": "json",
+    "app_label": "auth",
+    "object_id": "1",
+    "content_type_id": "1",
+    "url": "missing",
+}
+
+
+def _url(route: Route, obj: Any) -> str:
+    kwargs = {k: SAMPLE_KWARGS[k] for k in route.kwargs if k != "pk"}
+    if "pk" in route.kwargs:
+        kwargs["pk"] = obj.pk if obj is not None else 1
+    with translation.override("en-gb"):
+        return reverse(route.name, kwargs=kwargs)
+
+
+def _expected(access: Access, user: Any, obj: Any, route: Route) -> bool:
+    if isinstance(access, Superuser):
+        return False  # none of the world's users is a superuser
+    principal = principal_for(user)
+    if isinstance(access, Public):
+        allowed = True
+    else:
+        allowed = principal.is_authenticated and access.permits(principal)
+    if allowed and obj is not None:
+        action = access.action if isinstance(access, ObjectAccess) else Action.VIEW
+        allowed = can(user, action, obj)
+    return allowed
+
+
+def test_every_url_as_every_user(world, client_for):
+    from django.contrib.auth.models import AnonymousUser
+
+    failures = []
+    routes = all_routes()
+    assert len(routes) > 30
+    for name in USERS:
+        client = client_for(name)
+        user = world.user(name) if name else AnonymousUser()
+        for route in routes:
+            access = declared_access(route)
+            model = _object_model(route, access)
+            obj = _sample_object(world, model) if model else None
+            url = _url(route, obj)
+            allowed = _expected(access, user, obj, route)
+            response = client.get(url)
+            status = response.status_code
+            location = response.get("Location", "")
+            to_sign_in = status == 302 and "sign-in" in location
+            if isinstance(access, Superuser):
+                # The admin sends everyone else round to its index and then to Cymuned's sign-in.
+                to_sign_in = to_sign_in or (status == 302 and "/admin/" in location)
+            if status >= 500:
+                failures.append(f"{name}: GET {url} -> {status}")
+            elif allowed and (status in (401, 403, 404) or to_sign_in):
+                failures.append(f"{name}: GET {url} -> {status} {location} but {access.describe()} allows it")
+            elif not allowed and not (status in (401, 403, 404) or to_sign_in):
+                failures.append(f"{name}: GET {url} -> {status} but {access.describe()} forbids it")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    ("name", "url_name", "obj_attr"),
+    [
+        ("head_other_cluster", "families:learner-detail", "learner_a"),
+        ("partner_other", "organisations:partner-update", "partner_p"),
+        ("lead_other_la", "organisations:school-detail", "school_a"),
+        ("lead_other_la", "organisations:cluster-detail", "cluster_x"),
+        ("staff_other_la", "families:learner-detail", "learner_a"),
+        ("head_other_cluster", "organisations:school-update", "school_a"),
+        ("governor", "families:learner-detail", "learner_a"),
+        ("partner_worker", "families:learner-detail", "learner_a"),
+        ("la_lead", "families:learner-detail", "learner_a"),
+    ],
+)
+def test_other_organisations_get_404_for_this_organisations_records(world, client_for, name, url_name, obj_attr):
+    obj = getattr(world, obj_attr)
+    with translation.override("en-gb"):
+        url = reverse(url_name, kwargs={"pk": obj.pk})
+    assert client_for(name).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["head_other_cluster", "partner_other", "lead_other_la", "governor"])
+def test_api_detail_of_another_organisations_learner_or_membership_is_404(world, client_for, name):
+    membership = world.memberships["school_staff"]
+    response = client_for(name).get(f"/api/v1/memberships/{membership.pk}/")
+    assert response.status_code == 404
+
+
+def test_anonymous_walk_reaches_only_the_public_allow_list(world, client_for):
+    """Every route needs sign-in except this short list."""
+    public = sorted({r.name for r in all_routes() if isinstance(declared_access(r), Public)})
+    assert public == sorted(
+        [
+            "api-docs",
+            "api:api-root",
+            "api:schema",
+            "accounts:password-reset",
+            "accounts:password-reset-complete",
+            "accounts:password-reset-confirm",
+            "accounts:password-reset-done",
+            "accounts:sign-in",
+            "core:accessibility",
+            "core:cookies",
+            "core:home",
+            "core:privacy",
+            "health",
+        ]
+    )
