@@ -59,6 +59,15 @@ class ArchivableModel(models.Model):
         return self.archived_on is not None
 
 
+def localised_order(field: str) -> models.expressions.Combinable | str:
+    """Order by the name people are reading: the Welsh one when Welsh is active (falling back to English)."""
+    if (get_language() or "").startswith("cy"):
+        from django.db.models.functions import Coalesce, NullIf
+
+        return Coalesce(NullIf(f"{field}_cy", models.Value("")), f"{field}_en").asc()
+    return f"{field}_en"
+
+
 def localised(obj: object, field: str) -> str:
     """The Welsh value of a bilingual field when Welsh is active and present, else English."""
     if (get_language() or "").startswith("cy"):

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from cymuned.access.policy import Action, visible_to
+from cymuned.core.models import localised_order
 
 from .models import Cluster, Partner, School
 
@@ -21,14 +22,14 @@ def schools_for(
         schools = schools.filter(phase=phase)
     if language_medium:
         schools = schools.filter(language_medium=language_medium)
-    return schools.order_by("name_en")
+    return schools.order_by(localised_order("name"), "pk")
 
 
 def clusters_for(*, user: Any) -> QuerySet[Cluster]:
     return (
         visible_to(user, Cluster.objects.select_related("local_authority"), Action.LIST)
         .annotate(school_count=Count("schools", filter=Q(schools__is_active=True)))
-        .order_by("name_en")
+        .order_by(localised_order("name"), "pk")
     )
 
 
@@ -38,4 +39,4 @@ def partners_for(*, user: Any, q: str = "", partner_type: str = "") -> QuerySet[
         partners = partners.filter(Q(name_en__icontains=q) | Q(name_cy__icontains=q))
     if partner_type:
         partners = partners.filter(partner_type=partner_type)
-    return partners.order_by("name_en")
+    return partners.order_by(localised_order("name"), "pk")
