@@ -32,7 +32,7 @@ def load_national(*, scale: float = 1.0, seed: int = 2026, progress: bool = True
     today = datetime.date.today()
     n_schools = max(NATIONAL_LA_COUNT, round(NATIONAL_SCHOOLS * scale))
     learners_per_school = max(1, round(NATIONAL_LEARNERS * scale / n_schools))
-    per_la = n_schools // NATIONAL_LA_COUNT
+    base, extra = divmod(n_schools, NATIONAL_LA_COUNT)
     created = {"local_authorities": 0, "schools": 0, "learners": 0}
     bar = tqdm(total=n_schools * learners_per_school, unit="learners", disable=not progress, mininterval=1.0)
     for la_index in range(NATIONAL_LA_COUNT):
@@ -49,7 +49,7 @@ def load_national(*, scale: float = 1.0, seed: int = 2026, progress: bool = True
             created["local_authorities"] += 1
             schools = []
             clusters: list[Cluster] = []
-            for s in range(per_la):
+            for s in range(base + (1 if la_index < extra else 0)):
                 if s % 8 == 0:
                     place_en, place_cy = PLACES[(len(clusters) + la_index) % len(PLACES)]
                     clusters.append(

@@ -1,0 +1,55 @@
+"""List pages and API lists run a constant number of queries, however many rows there are."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .factories import LearnerFactory, MembershipFactory, PartnerFactory, SchoolFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("la_lead", "/en-gb/organisations/schools/"),
+    ("la_lead", "/en-gb/organisations/clusters/"),
+    ("la_lead", "/en-gb/organisations/partners/"),
+    ("la_lead", "/en-gb/accounts/people/"),
+    ("la_lead", "/en-gb/audit/"),
+    ("la_lead", "/en-gb/dashboard/"),
+    ("headteacher", "/en-gb/families/learners/"),
+    ("headteacher", "/en-gb/dashboard/"),
+    ("la_lead", "/api/v1/schools/"),
+    ("la_lead", "/api/v1/organisations/"),
+    ("la_lead", "/api/v1/partners/"),
+    ("la_lead", "/api/v1/memberships/"),
+    ("la_lead", "/api/v1/clusters/"),
+]
+
+
+def grow(world, n: int) -> None:
+    for _ in range(n):
+        school = SchoolFactory(cluster=world.cluster_x)
+        PartnerFactory(local_authority=world.la)
+        MembershipFactory(user=UserFactory(), organisation=school, role="school_staff")
+        LearnerFactory(school=world.school_a)
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize(("role", "url"), PAGES)
+def test_query_count_does_not_grow_with_rows(world, client_for, role, url):
+    client = client_for(role)
+    grow(world, 3)
+    count_queries(client, url)  # warm process-wide caches (content types) first
+    few = count_queries(client, url)
+    grow(world, 12)
+    many = count_queries(client, url)
+    assert many == few, f"{url}: {few} queries with few rows, {many} with many"
