@@ -96,8 +96,13 @@ def world(db: None) -> World:
     w.learner_a = LearnerFactory(school=w.school_a, given_name="Alys")
     w.learner_c = LearnerFactory(school=w.school_c, given_name="Carys")
     places = {
-        "la": w.la, "la2": w.la2, "school_a": w.school_a, "school_c": w.school_c,
-        "school_other_la": w.school_other_la, "partner_p": w.partner_p, "partner_q": w.partner_q,
+        "la": w.la,
+        "la2": w.la2,
+        "school_a": w.school_a,
+        "school_c": w.school_c,
+        "school_other_la": w.school_other_la,
+        "partner_p": w.partner_p,
+        "partner_q": w.partner_q,
     }
     for name, (role, where) in {**HOME_USERS, **OUTSIDERS}.items():
         user = UserFactory(email=f"{name}@example.org", full_name=name.replace("_", " ").title())

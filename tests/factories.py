@@ -10,7 +10,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cymuned.accounts.models import Membership, User
 from cymuned.families.models import Learner
-from cymuned.organisations.models import Cluster, LanguageMedium, LocalAuthority, OrganisationKind, Partner, PartnerType, Phase, School
+from cymuned.organisations.models import (
+    Cluster,
+    LanguageMedium,
+    LocalAuthority,
+    OrganisationKind,
+    Partner,
+    PartnerType,
+    Phase,
+    School,
+)
 
 
 class LocalAuthorityFactory(factory.django.DjangoModelFactory):

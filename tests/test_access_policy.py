@@ -14,8 +14,20 @@ from cymuned.organisations.models import Cluster, Partner, School
 pytestmark = pytest.mark.django_db
 
 EVERY_USER = [
-    "la_lead", "la_officer", "hub_coordinator", "headteacher", "school_staff", "feo", "csm", "governor",
-    "partner_worker", "head_other_cluster", "partner_other", "lead_other_la", "staff_other_la", "public",
+    "la_lead",
+    "la_officer",
+    "hub_coordinator",
+    "headteacher",
+    "school_staff",
+    "feo",
+    "csm",
+    "governor",
+    "partner_worker",
+    "head_other_cluster",
+    "partner_other",
+    "lead_other_la",
+    "staff_other_la",
+    "public",
 ]
 
 # Who may open learner A's record (school A, cluster X).
@@ -26,8 +38,17 @@ SCHOOL_A_CHANGERS = {"la_lead", "headteacher"}
 PARTNER_P_CHANGERS = {"la_lead", "hub_coordinator", "partner_worker"}
 # Who sees school A at all: everyone working in the same LA.
 SCHOOL_A_VIEWERS = {
-    "la_lead", "la_officer", "hub_coordinator", "headteacher", "school_staff", "feo", "csm", "governor",
-    "partner_worker", "head_other_cluster", "partner_other",
+    "la_lead",
+    "la_officer",
+    "hub_coordinator",
+    "headteacher",
+    "school_staff",
+    "feo",
+    "csm",
+    "governor",
+    "partner_worker",
+    "head_other_cluster",
+    "partner_other",
 }
 
 

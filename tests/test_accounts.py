@@ -168,7 +168,10 @@ def test_password_reset_sends_a_working_link_in_the_users_language(world):
     client = Client()
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "a much better passphrase 42", "new_password2": "a much better passphrase 42"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a much better passphrase 42", "new_password2": "a much better passphrase 42"},
+    )
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password("a much better passphrase 42")

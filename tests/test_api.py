@@ -25,7 +25,14 @@ def test_schema_is_served_and_valid(client):
     assert response.status_code == 200
     schema = yaml.safe_load(response.content)
     validate_schema(schema)
-    for path in ["/api/v1/schools/", "/api/v1/schools/{id}/", "/api/v1/partners/", "/api/v1/memberships/", "/api/v1/clusters/", "/api/v1/organisations/"]:
+    for path in [
+        "/api/v1/schools/",
+        "/api/v1/schools/{id}/",
+        "/api/v1/partners/",
+        "/api/v1/memberships/",
+        "/api/v1/clusters/",
+        "/api/v1/organisations/",
+    ]:
         assert path in schema["paths"], path
 
 
@@ -51,13 +58,19 @@ def test_filters(world, client_for):
 
 def test_head_updates_own_school_but_not_another(world, client_for):
     head = client_for("headteacher")
-    ok = head.patch(f"/api/v1/schools/{world.school_a.pk}/", data=json.dumps({"efsm_percentage": "31.5"}), content_type="application/json")
+    ok = head.patch(
+        f"/api/v1/schools/{world.school_a.pk}/", data=json.dumps({"efsm_percentage": "31.5"}), content_type="application/json"
+    )
     assert ok.status_code == 200, ok.content
     world.school_a.refresh_from_db()
     assert str(world.school_a.efsm_percentage) == "31.5"
-    visible_not_changeable = head.patch(f"/api/v1/schools/{world.school_b.pk}/", data=json.dumps({"efsm_percentage": "1"}), content_type="application/json")
+    visible_not_changeable = head.patch(
+        f"/api/v1/schools/{world.school_b.pk}/", data=json.dumps({"efsm_percentage": "1"}), content_type="application/json"
+    )
     assert visible_not_changeable.status_code == 403
-    other_la = head.patch(f"/api/v1/schools/{world.school_other_la.pk}/", data=json.dumps({"efsm_percentage": "1"}), content_type="application/json")
+    other_la = head.patch(
+        f"/api/v1/schools/{world.school_other_la.pk}/", data=json.dumps({"efsm_percentage": "1"}), content_type="application/json"
+    )
     assert other_la.status_code == 404
 
 
@@ -92,17 +105,23 @@ def test_cluster_from_another_la_is_refused(world, client_for):
 
 
 def test_malformed_json_is_400(world, client_for):
-    response = client_for("la_lead").patch(f"/api/v1/schools/{world.school_a.pk}/", data="{not json", content_type="application/json")
+    response = client_for("la_lead").patch(
+        f"/api/v1/schools/{world.school_a.pk}/", data="{not json", content_type="application/json"
+    )
     assert response.status_code == 400
 
 
 def test_partner_create_and_own_update(world, client_for):
     hub = client_for("hub_coordinator")
-    response = hub.post("/api/v1/partners/", data={"name_en": "Food Bank", "name_cy": "Banc Bwyd", "partner_type": "third_sector"})
+    response = hub.post(
+        "/api/v1/partners/", data={"name_en": "Food Bank", "name_cy": "Banc Bwyd", "partner_type": "third_sector"}
+    )
     assert response.status_code == 201, response.content
     partner = Partner.objects.get(pk=response.json()["id"])
     assert partner.local_authority_id == world.la.pk
-    assert client_for("partner_worker").post("/api/v1/partners/", data={"name_en": "X", "partner_type": "other"}).status_code == 403
+    assert (
+        client_for("partner_worker").post("/api/v1/partners/", data={"name_en": "X", "partner_type": "other"}).status_code == 403
+    )
     own = client_for("partner_worker").patch(
         f"/api/v1/partners/{world.partner_p.pk}/", data=json.dumps({"telephone": "01685 111111"}), content_type="application/json"
     )
@@ -117,7 +136,12 @@ def test_membership_grant_invites_a_new_person(world, client_for, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for("headteacher").post(
             "/api/v1/memberships/",
-            data={"email": "New.Teacher@Example.org", "full_name": "New Teacher", "organisation": world.school_a.pk, "role": "school_staff"},
+            data={
+                "email": "New.Teacher@Example.org",
+                "full_name": "New Teacher",
+                "organisation": world.school_a.pk,
+                "role": "school_staff",
+            },
         )
     assert response.status_code == 201, response.content
     user = User.objects.get(email="new.teacher@example.org")
@@ -166,8 +190,17 @@ def test_ending_a_membership_keeps_it(world, client_for):
     assert membership.is_active is False
 
 
-@pytest.mark.parametrize("path", ["/api/v1/schools/abc/", "/api/v1/schools/99999999999999999999/", "/api/v1/schools/?page=abc",
-                                  "/api/v1/schools/?cluster=abc", "/api/v1/memberships/?role=wizard", "/api/v1/schools/-1/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/schools/abc/",
+        "/api/v1/schools/99999999999999999999/",
+        "/api/v1/schools/?page=abc",
+        "/api/v1/schools/?cluster=abc",
+        "/api/v1/memberships/?role=wizard",
+        "/api/v1/schools/-1/",
+    ],
+)
 def test_malformed_urls_answer_4xx(world, client_for, path):
     status = client_for("la_lead").get(path).status_code
     assert 400 <= status < 500

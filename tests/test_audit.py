@@ -47,7 +47,7 @@ def test_audit_search_rejects_bad_dates_clearly(world, client_for):
 
 
 def test_export_is_csv_safe_and_itself_logged(world, client_for):
-    world.partner_p.name_en = "=HYPERLINK(\"http://evil\")"
+    world.partner_p.name_en = '=HYPERLINK("http://evil")'
     world.partner_p.save()
     client = client_for("la_lead")
     client.post(
@@ -67,7 +67,16 @@ def test_export_is_csv_safe_and_itself_logged(world, client_for):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=1+1", "'=1+1"), ("+44", "'+44"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("Ysgol", "Ysgol"), (None, ""), (3, "3")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+44", "'+44"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("Ysgol", "Ysgol"),
+        (None, ""),
+        (3, "3"),
+    ],
 )
 def test_spreadsheet_safe(value, expected):
     assert spreadsheet_safe(value) == expected

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize(("accept", "landing"), [("cy", "/cy/"), ("cy-GB,cy;q=0.9,en;q=0.5", "/cy/"), ("en-GB", "/en-gb/"), ("fr", "/en-gb/")])
+@pytest.mark.parametrize(
+    ("accept", "landing"), [("cy", "/cy/"), ("cy-GB,cy;q=0.9,en;q=0.5", "/cy/"), ("en-GB", "/en-gb/"), ("fr", "/en-gb/")]
+)
 def test_root_follows_accept_language(client, accept, landing):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)
     assert response.status_code == 302 and response["Location"] == landing
@@ -37,7 +39,9 @@ def test_pages_are_welsh_under_cy(world, client_for):
 def test_welsh_catalogue_is_complete():
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "check_translations.py"), str(ROOT / "locale/cy/LC_MESSAGES/django.po")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout
 

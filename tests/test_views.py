@@ -52,9 +52,18 @@ def test_school_list_shows_welsh_names_in_welsh(world, client_for):
 def test_school_update_by_head(world, client_for):
     url = f"/en-gb/organisations/schools/{world.school_a.pk}/edit/"
     data = {
-        "name_en": "Alpha School", "name_cy": "Ysgol Alffa", "phase": "primary", "language_medium": "bilingual",
-        "cluster": world.cluster_x.pk, "efsm_percentage": "22.5", "number_on_roll": "210", "address": "", "postcode": "",
-        "email": "", "telephone": "", "website": "",
+        "name_en": "Alpha School",
+        "name_cy": "Ysgol Alffa",
+        "phase": "primary",
+        "language_medium": "bilingual",
+        "cluster": world.cluster_x.pk,
+        "efsm_percentage": "22.5",
+        "number_on_roll": "210",
+        "address": "",
+        "postcode": "",
+        "email": "",
+        "telephone": "",
+        "website": "",
     }
     response = client_for("headteacher").post(url, data)
     assert response.status_code == 302
@@ -76,7 +85,9 @@ def test_school_update_errors_in_welsh(world, client_for):
 
 def test_partner_create_and_update(world, client_for):
     hub = client_for("hub_coordinator")
-    response = hub.post("/en-gb/organisations/partners/add/", {"name_en": "Food Bank", "name_cy": "Banc Bwyd", "partner_type": "third_sector"})
+    response = hub.post(
+        "/en-gb/organisations/partners/add/", {"name_en": "Food Bank", "name_cy": "Banc Bwyd", "partner_type": "third_sector"}
+    )
     assert response.status_code == 302
     partner = Partner.objects.get(name_en="Food Bank")
     assert partner.local_authority_id == world.la.pk
@@ -91,7 +102,13 @@ def test_partner_create_and_update(world, client_for):
 def test_membership_grant_through_the_page(world, client_for):
     response = client_for("la_lead").post(
         "/en-gb/accounts/people/add/",
-        {"email": "fresh@example.org", "full_name": "Fresh Person", "organisation": world.la.pk, "role": "feo", "cluster": world.cluster_y.pk},
+        {
+            "email": "fresh@example.org",
+            "full_name": "Fresh Person",
+            "organisation": world.la.pk,
+            "role": "feo",
+            "cluster": world.cluster_y.pk,
+        },
     )
     assert response.status_code == 302
     membership = Membership.objects.get(user__email="fresh@example.org")
@@ -101,7 +118,13 @@ def test_membership_grant_through_the_page(world, client_for):
 def test_membership_grant_errors_are_specific(world, client_for):
     response = client_for("la_lead").post(
         "/en-gb/accounts/people/add/",
-        {"email": "x@example.org", "full_name": "X", "organisation": world.school_a.pk, "role": "feo", "cluster": world.cluster_y.pk},
+        {
+            "email": "x@example.org",
+            "full_name": "X",
+            "organisation": world.school_a.pk,
+            "role": "feo",
+            "cluster": world.cluster_y.pk,
+        },
     )
     assert response.status_code == 200
     assert "Only a role held at the local authority can be narrowed to a cluster." in response.content.decode()

@@ -27,9 +27,7 @@ class Grant:
     @property
     def is_la_wide(self) -> bool:
         return (
-            self.organisation_kind == OrganisationKind.LOCAL_AUTHORITY
-            and self.role in LA_WIDE_ROLES
-            and self.cluster_id is None
+            self.organisation_kind == OrganisationKind.LOCAL_AUTHORITY and self.role in LA_WIDE_ROLES and self.cluster_id is None
         )
 
 

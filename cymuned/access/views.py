@@ -157,7 +157,6 @@ def access_of(callback: Callable[..., Any]) -> Access | None:
     return getattr(callback, "access", None)
 
 
-
 #: Declarations for whole URL namespaces of third-party apps whose views we do not write.
 NAMESPACE_ACCESS: dict[str, Access] = {
     "admin": Superuser(),

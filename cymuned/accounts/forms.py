@@ -20,7 +20,10 @@ class SignInForm(forms.Form):
         label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={"required": _("Enter your email address"), "invalid": _("Enter an email address in the correct format, like name@example.org")},
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.org"),
+        },
     )
     password = forms.CharField(
         label=_("Password"),
@@ -70,7 +73,9 @@ class TokenForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, error_messages={"required": _("Enter your full name")},
+        label=_("Full name"),
+        max_length=150,
+        error_messages={"required": _("Enter your full name")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     preferred_language = forms.ChoiceField(
@@ -85,27 +90,38 @@ class ProfileForm(forms.Form):
 class MembershipGrantForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
-        error_messages={"required": _("Enter the person's email address"), "invalid": _("Enter an email address in the correct format, like name@example.org")},
+        error_messages={
+            "required": _("Enter the person's email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.org"),
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, error_messages={"required": _("Enter the person's full name")},
+        label=_("Full name"),
+        max_length=150,
+        error_messages={"required": _("Enter the person's full name")},
     )
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none(),
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
         error_messages={"required": _("Choose the organisation"), "invalid_choice": _("Choose an organisation from the list")},
     )
     role = forms.ChoiceField(
-        label=_("Role"), choices=Role.choices,
+        label=_("Role"),
+        choices=Role.choices,
         error_messages={"required": _("Choose the role"), "invalid_choice": _("Choose a role from the list")},
     )
     cluster = forms.ModelChoiceField(
-        label=_("Cluster (optional)"), queryset=Cluster.objects.none(), required=False,
+        label=_("Cluster (optional)"),
+        queryset=Cluster.objects.none(),
+        required=False,
         help_text=_("Only for a role held at the local authority that serves one cluster."),
         error_messages={"invalid_choice": _("Choose a cluster from the list")},
     )
     governor_category = forms.ChoiceField(
-        label=_("Category of governor (governors only)"), choices=[("", "—"), *GovernorCategory.choices], required=False,
+        label=_("Category of governor (governors only)"),
+        choices=[("", "—"), *GovernorCategory.choices],
+        required=False,
         error_messages={"invalid_choice": _("Choose a category from the list")},
     )
     job_title = forms.CharField(label=_("Job title (optional)"), max_length=150, required=False)
@@ -128,7 +144,9 @@ class MembershipGrantForm(forms.Form):
 class MembershipUpdateForm(forms.Form):
     job_title = forms.CharField(label=_("Job title (optional)"), max_length=150, required=False)
     governor_category = forms.ChoiceField(
-        label=_("Category of governor (governors only)"), choices=[("", "—"), *GovernorCategory.choices], required=False,
+        label=_("Category of governor (governors only)"),
+        choices=[("", "—"), *GovernorCategory.choices],
+        required=False,
         error_messages={"invalid_choice": _("Choose a category from the list")},
     )
 
@@ -136,5 +154,3 @@ class MembershipUpdateForm(forms.Form):
 class MembershipFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or email"), required=False, max_length=100)
     role = forms.ChoiceField(label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False)
-
-

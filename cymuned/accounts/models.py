@@ -45,9 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en-gb"
-    )
+    preferred_language = models.CharField(_("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en-gb")
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("can use the admin site"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -110,9 +108,7 @@ class Membership(TimeStampedModel):
         related_name="memberships",
         help_text=_("Only for roles held at the local authority that serve one cluster."),
     )
-    governor_category = models.CharField(
-        _("category of governor"), max_length=30, choices=GovernorCategory.choices, blank=True
-    )
+    governor_category = models.CharField(_("category of governor"), max_length=30, choices=GovernorCategory.choices, blank=True)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

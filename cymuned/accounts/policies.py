@@ -44,10 +44,7 @@ class MembershipPolicy(ModelPolicy):
         la_of_parent = getattr(parent, "local_authority_id", None) or parent.pk
         if la_of_parent in las:
             return True
-        return (
-            getattr(parent, "kind", None) == OrganisationKind.SCHOOL
-            and parent.pk in principal.school_ids([Role.HEADTEACHER])
-        )
+        return getattr(parent, "kind", None) == OrganisationKind.SCHOOL and parent.pk in principal.school_ids([Role.HEADTEACHER])
 
 
 @register(User)

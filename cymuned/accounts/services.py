@@ -33,8 +33,10 @@ HEADTEACHER_GRANTABLE = frozenset({Role.SCHOOL_STAFF, Role.FEO, Role.CSM, Role.G
 def _check_role_fits(*, organisation: Organisation, role: str, cluster: Cluster | None, governor_category: str) -> None:
     if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
         raise ValidationError(
-            {"role": _("A %(role)s cannot be held at a %(kind)s.")
-             % {"role": Role(role).label, "kind": OrganisationKind(organisation.kind).label.lower()}},
+            {
+                "role": _("A %(role)s cannot be held at a %(kind)s.")
+                % {"role": Role(role).label, "kind": OrganisationKind(organisation.kind).label.lower()}
+            },
             code="role_not_at_organisation",
         )
     if cluster is not None:
@@ -96,8 +98,10 @@ def membership_grant(
     duplicate = Membership.objects.filter(user=user, organisation=organisation, role=role, cluster=cluster)
     if duplicate.exists():
         raise ValidationError(
-            {"email": _("%(email)s already holds this role at %(organisation)s.")
-             % {"email": email, "organisation": organisation.name}},
+            {
+                "email": _("%(email)s already holds this role at %(organisation)s.")
+                % {"email": email, "organisation": organisation.name}
+            },
             code="duplicate_membership",
         )
     membership = Membership.objects.create(

@@ -61,7 +61,9 @@ class SignInView(ScopedViewMixin, FormView):
         if services.requires_two_factor(user):
             has_device = user.totpdevice_set.filter(confirmed=True).exists()
             step = "accounts:two-factor-verify" if has_device else "accounts:two-factor-setup"
-            target = f"{_in_language(reverse(step), user.preferred_language)}?next={_in_language(target, user.preferred_language)}"
+            target = (
+                f"{_in_language(reverse(step), user.preferred_language)}?next={_in_language(target, user.preferred_language)}"
+            )
             return HttpResponseRedirect(target)
         return HttpResponseRedirect(_in_language(target, user.preferred_language))
 
@@ -97,7 +99,12 @@ class TwoFactorVerifyView(ScopedViewMixin, FormView):
     def form_valid(self, form: TokenForm) -> HttpResponse:
         device = match_token(self.request.user, form.cleaned_data["token"])
         if device is None:
-            form.add_error("token", ValidationError(_("The code is not right, or has been used already. Wait for the next code and try again."), code="bad_token"))
+            form.add_error(
+                "token",
+                ValidationError(
+                    _("The code is not right, or has been used already. Wait for the next code and try again."), code="bad_token"
+                ),
+            )
             return self.form_invalid(form)
         otp_login(self.request, device)
         return HttpResponseRedirect(_safe_next(self.request, reverse("core:dashboard")))
@@ -140,7 +147,12 @@ class TwoFactorSetupView(ScopedViewMixin, FormView):
     def form_valid(self, form: TokenForm) -> HttpResponse:
         device = services.totp_device_for_setup(user=self.request.user)
         if not services.totp_confirm(user=self.request.user, device=device, token=form.cleaned_data["token"]):
-            form.add_error("token", ValidationError(_("The code is not right. Check the time on your phone and try the next code."), code="bad_token"))
+            form.add_error(
+                "token",
+                ValidationError(
+                    _("The code is not right. Check the time on your phone and try the next code."), code="bad_token"
+                ),
+            )
             return self.form_invalid(form)
         otp_login(self.request, device)
         messages.success(self.request, _("Two-factor sign-in is set up."))
@@ -259,7 +271,11 @@ class MembershipCreateView(ScopedViewMixin, FormView):
         messages.success(
             self.request,
             _("%(name)s is now %(role)s at %(organisation)s.")
-            % {"name": membership.user.full_name, "role": membership.get_role_display(), "organisation": membership.organisation.name},
+            % {
+                "name": membership.user.full_name,
+                "role": membership.get_role_display(),
+                "organisation": membership.organisation.name,
+            },
         )
         return redirect("accounts:membership-list")
 

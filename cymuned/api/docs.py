@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.views.generic import TemplateView
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.views import SpectacularAPIView
-from django.views.generic import TemplateView
 
 from cymuned.access.views import Public, ScopedViewMixin
 

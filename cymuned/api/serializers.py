@@ -13,7 +13,19 @@ from cymuned.organisations.models import Cluster, Organisation, Partner, School
 class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "kind", "name_en", "name_cy", "local_authority", "address", "postcode", "email", "telephone", "website", "is_active"]
+        fields = [
+            "id",
+            "kind",
+            "name_en",
+            "name_cy",
+            "local_authority",
+            "address",
+            "postcode",
+            "email",
+            "telephone",
+            "website",
+            "is_active",
+        ]
         read_only_fields = fields
 
 
@@ -28,8 +40,22 @@ class SchoolSerializer(serializers.ModelSerializer):
     class Meta:
         model = School
         fields = [
-            "id", "school_number", "name_en", "name_cy", "local_authority", "cluster", "phase", "language_medium",
-            "efsm_percentage", "number_on_roll", "address", "postcode", "email", "telephone", "website", "is_active",
+            "id",
+            "school_number",
+            "name_en",
+            "name_cy",
+            "local_authority",
+            "cluster",
+            "phase",
+            "language_medium",
+            "efsm_percentage",
+            "number_on_roll",
+            "address",
+            "postcode",
+            "email",
+            "telephone",
+            "website",
+            "is_active",
         ]
         read_only_fields = ["id", "school_number", "local_authority", "is_active"]
 
@@ -43,8 +69,19 @@ class PartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Partner
         fields = [
-            "id", "name_en", "name_cy", "partner_type", "description_en", "description_cy", "local_authority",
-            "address", "postcode", "email", "telephone", "website", "is_active",
+            "id",
+            "name_en",
+            "name_cy",
+            "partner_type",
+            "description_en",
+            "description_cy",
+            "local_authority",
+            "address",
+            "postcode",
+            "email",
+            "telephone",
+            "website",
+            "is_active",
         ]
         read_only_fields = ["id", "local_authority", "is_active"]
 
@@ -55,7 +92,18 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "user", "user_email", "user_full_name", "organisation", "role", "cluster", "governor_category", "job_title", "is_active"]
+        fields = [
+            "id",
+            "user",
+            "user_email",
+            "user_full_name",
+            "organisation",
+            "role",
+            "cluster",
+            "governor_category",
+            "job_title",
+            "is_active",
+        ]
         read_only_fields = fields
 
 

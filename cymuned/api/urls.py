@@ -6,7 +6,6 @@ from cymuned.access.views import Public
 from . import docs, views
 
 
-
 class ApiRootView(APIRootView):
     access = Public("The API root lists the endpoints; each endpoint checks access itself.")
 

@@ -9,10 +9,10 @@ from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cymuned.access.viewsets import ScopedReadOnlyViewSet
 from cymuned.access.policy import Action, can
 from cymuned.access.principal import principal_for
 from cymuned.access.views import HasRole, SignedIn
+from cymuned.access.viewsets import ScopedReadOnlyViewSet
 from cymuned.accounts import services as account_services
 from cymuned.accounts.models import Membership
 from cymuned.accounts.roles import Role
@@ -102,4 +102,3 @@ class MembershipViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Scope
 
     def perform_destroy(self, instance: Membership) -> None:
         account_services.membership_end(by=self.request.user, membership=instance)
-

@@ -38,9 +38,7 @@ def dashboard_for(*, user: Any) -> Dashboard:
     memberships = list(Membership.objects.current().filter(user=user).with_related())
     board = Dashboard(memberships=memberships)
     if not principal.is_staff_member:
-        board.tasks.append(
-            Task(_("Your account"), reverse("accounts:profile"), _("Change your name, language and password."))
-        )
+        board.tasks.append(Task(_("Your account"), reverse("accounts:profile"), _("Change your name, language and password.")))
         return board
 
     schools = visible_to(user, School)
@@ -67,9 +65,7 @@ def dashboard_for(*, user: Any) -> Dashboard:
         board.schools = list(School.objects.with_related().filter(pk__in=school_ids))
     if principal.has_role(*LEARNER_ROLES):
         board.figures.append((_("Learners in your schools"), visible_to(user, Learner).count()))
-        board.tasks.append(
-            Task(_("Learners"), reverse("families:learner-list"), _("Learners on the roll of your schools."))
-        )
+        board.tasks.append(Task(_("Learners"), reverse("families:learner-list"), _("Learners on the roll of your schools.")))
     if principal.has_role(Role.HEADTEACHER):
         board.tasks.append(
             Task(_("Your school's staff"), reverse("accounts:membership-list"), _("Give colleagues and governors their roles."))

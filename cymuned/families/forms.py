@@ -15,7 +15,11 @@ class LearnerFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or unique pupil number"), required=False, max_length=100)
     school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none(), required=False)
     year_group = forms.TypedChoiceField(
-        label=_("Year group"), choices=[("", _("All year groups")), *YearGroup.choices], coerce=int, required=False, empty_value=None
+        label=_("Year group"),
+        choices=[("", _("All year groups")), *YearGroup.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
 
     def __init__(self, *args: Any, user: Any, school_ids: frozenset[int], **kwargs: Any) -> None:

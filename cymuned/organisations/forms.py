@@ -43,8 +43,18 @@ class SchoolForm(forms.ModelForm):
     class Meta:
         model = School
         fields = [
-            "name_en", "name_cy", "phase", "language_medium", "cluster", "efsm_percentage",
-            "number_on_roll", "address", "postcode", "email", "telephone", "website",
+            "name_en",
+            "name_cy",
+            "phase",
+            "language_medium",
+            "cluster",
+            "efsm_percentage",
+            "number_on_roll",
+            "address",
+            "postcode",
+            "email",
+            "telephone",
+            "website",
         ]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -63,6 +73,14 @@ class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
         fields = [
-            "name_en", "name_cy", "partner_type", "description_en", "description_cy",
-            "address", "postcode", "email", "telephone", "website",
+            "name_en",
+            "name_cy",
+            "partner_type",
+            "description_en",
+            "description_cy",
+            "address",
+            "postcode",
+            "email",
+            "telephone",
+            "website",
         ]

@@ -54,9 +54,7 @@ class ClusterPolicy(ModelPolicy):
         return NOTHING
 
     def can_create(self, principal: Principal, *, parent: models.Model | None = None) -> bool:
-        return principal.has_role(Role.LA_LEAD) and (
-            parent is None or parent.pk in principal.la_ids([Role.LA_LEAD])
-        )
+        return principal.has_role(Role.LA_LEAD) and (parent is None or parent.pk in principal.la_ids([Role.LA_LEAD]))
 
 
 @register(School)
@@ -73,9 +71,7 @@ class SchoolPolicy(ModelPolicy):
         return NOTHING
 
     def can_create(self, principal: Principal, *, parent: models.Model | None = None) -> bool:
-        return principal.has_role(Role.LA_LEAD) and (
-            parent is None or parent.pk in principal.la_ids([Role.LA_LEAD])
-        )
+        return principal.has_role(Role.LA_LEAD) and (parent is None or parent.pk in principal.la_ids([Role.LA_LEAD]))
 
 
 @register(Partner)

@@ -12,12 +12,30 @@ from cymuned.access.policy import Action, can, can_create
 from .models import LocalAuthority, Partner, School
 
 SCHOOL_EDITABLE = (
-    "name_en", "name_cy", "address", "postcode", "email", "telephone", "website",
-    "phase", "language_medium", "efsm_percentage", "number_on_roll", "cluster",
+    "name_en",
+    "name_cy",
+    "address",
+    "postcode",
+    "email",
+    "telephone",
+    "website",
+    "phase",
+    "language_medium",
+    "efsm_percentage",
+    "number_on_roll",
+    "cluster",
 )
 PARTNER_EDITABLE = (
-    "name_en", "name_cy", "partner_type", "description_en", "description_cy",
-    "address", "postcode", "email", "telephone", "website",
+    "name_en",
+    "name_cy",
+    "partner_type",
+    "description_en",
+    "description_cy",
+    "address",
+    "postcode",
+    "email",
+    "telephone",
+    "website",
 )
 
 

@@ -104,9 +104,7 @@ class PartnerListView(ScopedViewMixin, TemplateView):
         filters = form.cleaned_data if form.is_valid() else {}
         partners = selectors.partners_for(user=self.request.user, **{k: v for k, v in filters.items() if v})
         page = Paginator(partners, 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(
-            form=form, page=page, can_add=can_create(self.request.user, Partner), **kwargs
-        )
+        return super().get_context_data(form=form, page=page, can_add=can_create(self.request.user, Partner), **kwargs)
 
 
 class PartnerDetailView(ScopedViewMixin, TemplateView):

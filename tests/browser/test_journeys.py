@@ -25,8 +25,16 @@ def sign_in(visitor: Visitor, user: object, language: str = "en-gb") -> None:
 
 # Pages each role is expected to reach from its dashboard.
 ROLE_PAGES = {
-    "la_lead": ["/organisations/schools/", "/organisations/clusters/", "/organisations/partners/", "/accounts/people/",
-                "/accounts/people/add/", "/audit/", "/accounts/profile/", "/organisations/partners/add/"],
+    "la_lead": [
+        "/organisations/schools/",
+        "/organisations/clusters/",
+        "/organisations/partners/",
+        "/accounts/people/",
+        "/accounts/people/add/",
+        "/audit/",
+        "/accounts/profile/",
+        "/organisations/partners/add/",
+    ],
     "la_officer": ["/organisations/schools/", "/organisations/clusters/"],
     "hub_coordinator": ["/organisations/partners/", "/organisations/partners/add/"],
     "headteacher": ["/accounts/people/", "/families/learners/", "/organisations/schools/"],
@@ -59,8 +67,15 @@ def test_each_role_signs_in_and_reaches_its_pages_in_both_languages(world, visit
 
 
 def test_public_pages_and_error_pages_are_accessible(world, visitor):
-    for path in ["/en-gb/", "/cy/", "/en-gb/accessibility/", "/cy/privacy/", "/en-gb/cookies/", "/en-gb/api-docs/",
-                 "/cy/accounts/password-reset/"]:
+    for path in [
+        "/en-gb/",
+        "/cy/",
+        "/en-gb/accessibility/",
+        "/cy/privacy/",
+        "/en-gb/cookies/",
+        "/en-gb/api-docs/",
+        "/cy/accounts/password-reset/",
+    ]:
         visitor.goto(path)
     visitor.expected_errors.append("404 (Not Found)")
     visitor.goto("/cy/no-such-page/")

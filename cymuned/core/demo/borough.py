@@ -16,7 +16,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cymuned.accounts.models import Membership, User
 from cymuned.accounts.roles import GovernorCategory, Role
 from cymuned.families.models import Learner
-from cymuned.organisations.models import Cluster, LanguageMedium, LocalAuthority, OrganisationKind, Partner, PartnerType, Phase, School
+from cymuned.organisations.models import (
+    Cluster,
+    LanguageMedium,
+    LocalAuthority,
+    OrganisationKind,
+    Partner,
+    PartnerType,
+    Phase,
+    School,
+)
 
 from .names import FAMILY_NAMES, GIVEN_NAMES, STREETS
 
@@ -37,7 +46,14 @@ CLUSTERS = {
     ],
     ("Afon Taf", "Afon Taf"): [
         ("Afon Taf High School", "Ysgol Uwchradd Afon Taf", Phase.SECONDARY, LanguageMedium.ENGLISH, "29.8", 900),
-        ("Troedyrhiw Community Primary", "Ysgol Gynradd Gymunedol Troed-y-rhiw", Phase.PRIMARY, LanguageMedium.ENGLISH, "33.1", 230),
+        (
+            "Troedyrhiw Community Primary",
+            "Ysgol Gynradd Gymunedol Troed-y-rhiw",
+            Phase.PRIMARY,
+            LanguageMedium.ENGLISH,
+            "33.1",
+            230,
+        ),
         ("Ynysowen Community Primary", "Ysgol Gynradd Gymunedol Ynysowen", Phase.PRIMARY, LanguageMedium.ENGLISH, "38.4", 250),
         ("Ysgol Rhyd-y-grug", "Ysgol Rhyd-y-grug", Phase.PRIMARY, LanguageMedium.WELSH, "16.2", 190),
         ("Trelewis Primary School", "Ysgol Gynradd Trelewis", Phase.PRIMARY, LanguageMedium.BILINGUAL, "27.5", 170),
@@ -77,8 +93,20 @@ DEMO_ACCOUNTS = [
     DemoAccount(f"staff@{DEMO_DOMAIN}", "Tom Evans", Role.SCHOOL_STAFF, "Cyfarthfa High School", job_title="Head of Year 8"),
     DemoAccount(f"feo@{DEMO_DOMAIN}", "Nia Jenkins", Role.FEO, "la", cluster="Cyfarthfa", job_title="Family Engagement Officer"),
     DemoAccount(f"csm@{DEMO_DOMAIN}", "Dafydd Thomas", Role.CSM, "Cyfarthfa High School", job_title="Community School Manager"),
-    DemoAccount(f"governor@{DEMO_DOMAIN}", "Gareth Williams", Role.GOVERNOR, "Cyfarthfa High School", governor_category=GovernorCategory.COMMUNITY),
-    DemoAccount(f"partner@{DEMO_DOMAIN}", "Helen Roberts", Role.PARTNER_WORKER, "Merthyr Valleys Homes", job_title="Tenancy Support Officer"),
+    DemoAccount(
+        f"governor@{DEMO_DOMAIN}",
+        "Gareth Williams",
+        Role.GOVERNOR,
+        "Cyfarthfa High School",
+        governor_category=GovernorCategory.COMMUNITY,
+    ),
+    DemoAccount(
+        f"partner@{DEMO_DOMAIN}",
+        "Helen Roberts",
+        Role.PARTNER_WORKER,
+        "Merthyr Valleys Homes",
+        job_title="Tenancy Support Officer",
+    ),
     DemoAccount(f"head.afontaf@{DEMO_DOMAIN}", "Huw Bevan", Role.HEADTEACHER, "Afon Taf High School"),
     DemoAccount(f"parent@{DEMO_DOMAIN}", "Sarah Jones", None, ""),
 ]
@@ -100,7 +128,9 @@ def _birth_date(rng: random.Random, year_group: int, today: datetime.date) -> da
     return start + datetime.timedelta(days=rng.randint(0, 364))
 
 
-def make_learners(*, rng: random.Random, school: School, count: int, la_code: str, serial_start: int, today: datetime.date) -> list[Learner]:
+def make_learners(
+    *, rng: random.Random, school: School, count: int, la_code: str, serial_start: int, today: datetime.date
+) -> list[Learner]:
     years = range(7, 12) if school.phase == Phase.SECONDARY else range(0, 7)
     efsm_share = float(school.efsm_percentage) / 100
     learners = []

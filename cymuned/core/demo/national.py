@@ -53,7 +53,11 @@ def load_national(*, scale: float = 1.0, seed: int = 2026, progress: bool = True
                 if s % 8 == 0:
                     place_en, place_cy = PLACES[(len(clusters) + la_index) % len(PLACES)]
                     clusters.append(
-                        Cluster.objects.create(local_authority=la, name_en=f"{place_en} {len(clusters) + 1}", name_cy=f"{place_cy} {len(clusters) + 1}")
+                        Cluster.objects.create(
+                            local_authority=la,
+                            name_en=f"{place_en} {len(clusters) + 1}",
+                            name_cy=f"{place_cy} {len(clusters) + 1}",
+                        )
                     )
                 phase = Phase.SECONDARY if s % 8 == 0 else Phase.PRIMARY
                 place_en, place_cy = PLACES[rng.randrange(len(PLACES))]
@@ -75,7 +79,9 @@ def load_national(*, scale: float = 1.0, seed: int = 2026, progress: bool = True
             serial = 1
             batch: list[Learner] = []
             for school in schools:
-                batch += make_learners(rng=rng, school=school, count=learners_per_school, la_code=code, serial_start=serial, today=today)
+                batch += make_learners(
+                    rng=rng, school=school, count=learners_per_school, la_code=code, serial_start=serial, today=today
+                )
                 serial += learners_per_school
                 if len(batch) >= BATCH_SIZE:
                     Learner.objects.bulk_create(batch, batch_size=BATCH_SIZE)

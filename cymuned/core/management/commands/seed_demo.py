@@ -30,12 +30,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same data.")
         parser.add_argument("--learners-per-school", type=int, default=40)
-        parser.add_argument("--scale", default=None, help="Also generate national-size data: 'national' or a fraction such as 0.01.")
+        parser.add_argument(
+            "--scale", default=None, help="Also generate national-size data: 'national' or a fraction such as 0.01."
+        )
         parser.add_argument("--force", action="store_true", help="Allow loading with DEBUG off (never on a live service).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
-            raise CommandError("The demo has published passwords: it is refused when DEBUG is off. Use --force only on a test system.")
+            raise CommandError(
+                "The demo has published passwords: it is refused when DEBUG is off. Use --force only on a test system."
+            )
         started = time.monotonic()
         if load_demo_borough(seed=options["seed"], learners_per_school=options["learners_per_school"]):
             self.stdout.write(self.style.SUCCESS("Demo borough loaded."))
