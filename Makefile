@@ -47,7 +47,7 @@ chromium:  ## Debian's Chromium for the browser tests (Playwright's own download
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
 lint: venv
-	$(VENV)/bin/ruff check cymuned config tests bench
+	$(VENV)/bin/ruff check cymuned config tests
 	$(VENV)/bin/djlint templates --check --quiet || $(VENV)/bin/djlint templates --lint
 
 check-deploy: venv
@@ -56,7 +56,7 @@ check-deploy: venv
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 test: setup chromium  ## The whole suite against a throwaway PostgreSQL, with browser tests in Chromium
-	$(VENV)/bin/ruff check cymuned config tests bench
+	$(VENV)/bin/ruff check cymuned config tests
 	$(MAKE) --no-print-directory check-deploy
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) scripts/check_translations.py locale/cy/LC_MESSAGES/django.po
