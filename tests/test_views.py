@@ -171,3 +171,17 @@ def test_learner_detail_read_is_audited(world, client_for):
 def test_learner_list_search(world, client_for):
     body = client_for("headteacher").get("/en-gb/families/learners/?q=alys").content.decode()
     assert "Alys" in body and "Carys" not in body
+
+
+def test_school_filter_answers_htmx_with_the_results_only(world, client_for):
+    client = client_for("la_lead")
+    partial = client.get(f"/en-gb/organisations/schools/?cluster={world.cluster_y.pk}", HTTP_HX_REQUEST="true").content.decode()
+    assert "Gamma School" in partial and "Alpha School" not in partial
+    assert "<html" not in partial and 'class="govuk-table"' in partial
+    full = client.get(f"/en-gb/organisations/schools/?cluster={world.cluster_y.pk}").content.decode()
+    assert "<html" in full and 'hx-target="#school-results"' in full
+
+
+def test_api_answers_json_only(world, client_for):
+    response = client_for("la_lead").get("/api/v1/schools/", HTTP_ACCEPT="text/html")
+    assert response["Content-Type"].startswith("application/json")

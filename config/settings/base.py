@@ -207,6 +207,8 @@ REST_FRAMEWORK = {
         "cymuned.access.api.ScopedFilterBackend",
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
+    # JSON only: the API is for other systems; people read /api-docs/ (the browsable API needs inline script).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -4,8 +4,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import resolve
+from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .services import requires_two_factor
@@ -41,11 +42,5 @@ class RequireTwoFactorMiddleware:
                     return JsonResponse({"detail": _("Two-factor sign-in is required.")}, status=403)
                 has_device = user.totpdevice_set.filter(confirmed=True).exists()  # type: ignore[union-attr]
                 target = "accounts:two-factor-verify" if has_device else "accounts:two-factor-setup"
-                return redirect(f"{_reverse(target)}?next={request.get_full_path()}")
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
-
-
-def _reverse(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)

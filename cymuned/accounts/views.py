@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy, translate_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
@@ -93,7 +93,7 @@ class TwoFactorVerifyView(ScopedViewMixin, FormView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated and not request.user.totpdevice_set.filter(confirmed=True).exists():
-            return redirect(f"{reverse('accounts:two-factor-setup')}?next={_safe_next(request, '')}")
+            return redirect(f"{reverse('accounts:two-factor-setup')}?{urlencode({'next': _safe_next(request, '')})}")
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form: TokenForm) -> HttpResponse:

@@ -28,6 +28,12 @@ class SchoolListView(ScopedViewMixin, TemplateView):
     access = HasRole(*STAFF_ROLES)
     template_name = "organisations/school_list.html"
 
+    def get_template_names(self) -> list[str]:
+        # htmx asks for the results only when a filter changes; a full page otherwise (and without JavaScript).
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["organisations/_school_results.html"]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         form = SchoolFilterForm(self.request.GET or None, user=self.request.user)
         filters = form.cleaned_data if form.is_valid() else {}

@@ -134,3 +134,14 @@ def test_phone_sized_dashboard_menu(world, browser, live_server):
     visitor.check()
     assert page.locator("#navigation a", has_text="Learners").is_visible()
     context.close()
+
+
+def test_school_filter_updates_in_place_with_htmx(world, visitor):
+    sign_in(visitor, world.user("la_lead"))
+    visitor.goto("/en-gb/organisations/schools/")
+    with visitor.page.expect_response(lambda r: "cluster=" in r.url):
+        visitor.page.select_option("#id_cluster", str(world.cluster_y.pk))
+    visitor.page.wait_for_function("!document.querySelector('#school-results').textContent.includes('Alpha School')")
+    assert "Gamma School" in visitor.page.locator("#school-results").inner_text()
+    assert f"cluster={world.cluster_y.pk}" in visitor.page.url
+    visitor.check()
