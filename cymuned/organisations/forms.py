@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from cymuned.access.policy import visible_to
 
 from .models import Cluster, LanguageMedium, Partner, PartnerType, Phase, School
+from .services import PARTNER_EDITABLE
 
 
 class SchoolFilterForm(forms.Form):
@@ -72,15 +73,4 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = [
-            "name_en",
-            "name_cy",
-            "partner_type",
-            "description_en",
-            "description_cy",
-            "address",
-            "postcode",
-            "email",
-            "telephone",
-            "website",
-        ]
+        fields = list(PARTNER_EDITABLE)

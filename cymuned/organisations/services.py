@@ -9,7 +9,7 @@ from django.db import transaction
 
 from cymuned.access.policy import Action, can, can_create
 
-from .models import LocalAuthority, Partner, School
+from .models import LocalAuthority, Organisation, OrganisationKind, Partner, School
 
 SCHOOL_EDITABLE = (
     "name_en",
@@ -39,16 +39,21 @@ PARTNER_EDITABLE = (
 )
 
 
+def _save_fields(instance: Organisation, *, by: Any, data: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """Copy the editable fields present in ``data``, validate the whole record, then save it."""
+    for field in fields:
+        if field in data:
+            setattr(instance, field, data[field])
+    instance.modified_by = by
+    instance.full_clean()
+    instance.save()
+
+
 @transaction.atomic
 def school_update(*, by: Any, school: School, data: dict[str, Any]) -> School:
     if not can(by, Action.CHANGE, school):
         raise PermissionDenied
-    for field in SCHOOL_EDITABLE:
-        if field in data:
-            setattr(school, field, data[field])
-    school.modified_by = by
-    school.full_clean()
-    school.save()
+    _save_fields(school, by=by, data=data, fields=SCHOOL_EDITABLE)
     return school
 
 
@@ -56,12 +61,8 @@ def school_update(*, by: Any, school: School, data: dict[str, Any]) -> School:
 def partner_create(*, by: Any, local_authority: LocalAuthority, data: dict[str, Any]) -> Partner:
     if not can_create(by, Partner, parent=local_authority):
         raise PermissionDenied
-    partner = Partner(local_authority=local_authority, created_by=by, modified_by=by, kind="partner")
-    for field in PARTNER_EDITABLE:
-        if field in data:
-            setattr(partner, field, data[field])
-    partner.full_clean()
-    partner.save()
+    partner = Partner(local_authority=local_authority, created_by=by, kind=OrganisationKind.PARTNER)
+    _save_fields(partner, by=by, data=data, fields=PARTNER_EDITABLE)
     return partner
 
 
@@ -69,10 +70,5 @@ def partner_create(*, by: Any, local_authority: LocalAuthority, data: dict[str, 
 def partner_update(*, by: Any, partner: Partner, data: dict[str, Any]) -> Partner:
     if not can(by, Action.CHANGE, partner):
         raise PermissionDenied
-    for field in PARTNER_EDITABLE:
-        if field in data:
-            setattr(partner, field, data[field])
-    partner.modified_by = by
-    partner.full_clean()
-    partner.save()
+    _save_fields(partner, by=by, data=data, fields=PARTNER_EDITABLE)
     return partner
