@@ -23,7 +23,7 @@ from django_otp import match_token
 from django_otp.oath import TOTP
 from rest_framework.authtoken.models import Token
 
-from cymuned.access.policy import Action, can
+from cymuned.access.policy import Action, can, visible_to
 from cymuned.access.views import HasRole, ObjectAccess, Public, ScopedViewMixin, SignedIn
 from cymuned.core.forms import apply_validation_error
 
@@ -176,7 +176,7 @@ class ProfileView(ScopedViewMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         return super().get_context_data(
-            memberships=Membership.objects.current().filter(user=user).with_related(),
+            memberships=visible_to(user, Membership.objects.current().with_related()).filter(user=user),
             token=Token.objects.filter(user=user).first(),
             has_two_factor=user.totpdevice_set.filter(confirmed=True).exists(),
             **kwargs,

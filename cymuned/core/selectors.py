@@ -35,7 +35,7 @@ class Dashboard:
 def dashboard_for(*, user: Any) -> Dashboard:
     """The landing page of a user: their roles, key figures and first tasks, in a fixed number of queries."""
     principal = principal_for(user)
-    memberships = list(Membership.objects.current().filter(user=user).with_related())
+    memberships = list(visible_to(user, Membership.objects.current().with_related()).filter(user=user))
     board = Dashboard(memberships=memberships)
     if not principal.is_staff_member:
         board.tasks.append(Task(_("Your account"), reverse("accounts:profile"), _("Change your name, language and password.")))
@@ -62,7 +62,7 @@ def dashboard_for(*, user: Any) -> Dashboard:
         )
     school_ids = principal.school_ids()
     if school_ids:
-        board.schools = list(School.objects.with_related().filter(pk__in=school_ids))
+        board.schools = list(visible_to(user, School.objects.with_related()).filter(pk__in=school_ids))
     if principal.has_role(*LEARNER_ROLES):
         board.figures.append((_("Learners in your schools"), visible_to(user, Learner).count()))
         board.tasks.append(Task(_("Learners"), reverse("families:learner-list"), _("Learners on the roll of your schools.")))
