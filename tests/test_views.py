@@ -185,3 +185,12 @@ def test_school_filter_answers_htmx_with_the_results_only(world, client_for):
 def test_api_answers_json_only(world, client_for):
     response = client_for("la_lead").get("/api/v1/schools/", HTTP_ACCEPT="text/html")
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_navigation_is_hidden_until_the_second_factor(world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.user("headteacher"))  # password only, no code yet
+    body = client.get("/en-gb/accounts/two-factor/").content.decode()
+    assert 'id="navigation"' not in body and "Sign out" in body

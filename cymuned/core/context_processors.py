@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from cymuned.access.principal import principal_for
 
-from .navigation import navigation_for
+from .navigation import awaiting_second_factor, navigation_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -32,4 +32,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         },
         "html_lang": "cy" if language.startswith("cy") else "en-GB",
         "navigation": navigation_for(request, principal),
+        "awaiting_second_factor": awaiting_second_factor(request),
     }

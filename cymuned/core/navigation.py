@@ -19,8 +19,16 @@ class NavItem:
     active: bool
 
 
+def awaiting_second_factor(request: HttpRequest) -> bool:
+    """Signed in with a password but not yet with the code their role requires."""
+    from cymuned.accounts.services import requires_two_factor
+
+    user = request.user
+    return bool(user.is_authenticated and not user.is_verified() and requires_two_factor(user))
+
+
 def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
-    if not principal.is_authenticated:
+    if not principal.is_authenticated or awaiting_second_factor(request):
         return []
     entries: list[tuple[str, str]] = [(_("Dashboard"), reverse("core:dashboard"))]
     if principal.is_staff_member:
