@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv npm static messages migrate demo test test-fast lint check-deploy chromium bench-seed clean
+.PHONY: run setup venv npm static messages migrate demo test test-fast lint check-deploy chromium bench bench-seed bench-heatmap clean
 
 run: setup migrate demo  ## Set up, load the demo borough and serve on http://127.0.0.1:8000
 	@$(PY) manage.py demo_accounts
@@ -47,7 +47,7 @@ chromium:  ## Debian's Chromium for the browser tests (Playwright's own download
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
 lint: venv
-	$(VENV)/bin/ruff check cymuned config tests
+	$(VENV)/bin/ruff check cymuned config tests bench
 	$(VENV)/bin/djlint templates --check --quiet || $(VENV)/bin/djlint templates --lint
 
 check-deploy: venv
@@ -56,7 +56,7 @@ check-deploy: venv
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 test: setup chromium  ## The whole suite against a throwaway PostgreSQL, with browser tests in Chromium
-	$(VENV)/bin/ruff check cymuned config tests
+	$(VENV)/bin/ruff check cymuned config tests bench
 	$(MAKE) --no-print-directory check-deploy
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) scripts/check_translations.py locale/cy/LC_MESSAGES/django.po
@@ -67,6 +67,11 @@ test-fast: setup  ## The suite without browser tests
 
 bench-seed: setup  ## Time the national-size demo generator on PostgreSQL
 	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && time $(PY) manage.py seed_demo --scale national'
+
+bench-heatmap: setup  ## The LA heatmap at national size against one raw SQL query (ratio)
+	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) manage.py seed_demo --scale $${BENCH_SCALE:-national} -v 0 && $(PY) bench/heatmap.py'
+
+bench: bench-seed bench-heatmap
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var .pytest_cache

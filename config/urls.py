@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("cymuned.organisations.urls")),
     path("families/", include("cymuned.families.urls")),
     path("audit/", include("cymuned.audit.urls")),
+    path("self-evaluation/", include("cymuned.evaluation.urls")),
     path("api-docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

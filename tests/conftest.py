@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -47,6 +48,13 @@ class World:
     learner_a: Learner
     learner_c: Learner
     users: dict[str, User] = field(default_factory=dict)
+    framework: Any = None
+    cell: Any = None
+    stages: dict[int, Any] = field(default_factory=dict)
+    evaluation: Any = None
+    evidence: Any = None
+    survey: Any = None
+    action: Any = None
     memberships: dict[str, Membership] = field(default_factory=dict)
 
     def user(self, name: str) -> User:
@@ -118,7 +126,34 @@ def world(db: None) -> World:
         w.users[name] = user
         w.memberships[name] = membership
     w.users["public"] = UserFactory(email="parent@example.org", full_name="A Parent")
+    add_self_evaluation(w)
     return w
+
+
+def add_self_evaluation(w: World) -> None:
+    """A framework for the LA, a draft evaluation of school A with evidence, a survey and an action."""
+    import datetime
+
+    from cymuned.evaluation.models import Action, Evaluation, Evidence, StakeholderSurvey
+    from cymuned.evaluation.services import framework_create_default
+
+    w.framework = framework_create_default(local_authority=w.la)
+    w.cell = w.framework.cells.order_by("pk").first()
+    w.stages = {s.level: s for s in w.framework.stages.all()}
+    w.evaluation = Evaluation.objects.create(school=w.school_a, academic_year="2026-27", framework=w.framework)
+    from django.core.files.base import ContentFile
+
+    w.evidence = Evidence.objects.create(
+        evaluation=w.evaluation, kind="file", title="Parent forum minutes", original_filename="minutes.pdf",
+        content_type="application/pdf", size=20, file=ContentFile(b"%PDF-1.4 minutes...", name="minutes.pdf"),
+    )
+    w.survey = StakeholderSurvey.objects.create(
+        evaluation=w.evaluation, audience="parents", closes_on=datetime.date.today() + datetime.timedelta(days=14)
+    )
+    w.action = Action.objects.create(
+        evaluation=w.evaluation, cell=w.cell, title="Coffee mornings", owner=w.users["csm"],
+        due_on=datetime.date.today() + datetime.timedelta(days=30), success_measure="Ten new families",
+    )
 
 
 def sign_in(client: Client, user: User) -> Client:

@@ -77,10 +77,19 @@ def _object_model(route: Route, access: Access) -> type | None:
 
 def _sample_object(world: World, model: type) -> Any:
     from cymuned.accounts.models import Membership
+    from cymuned.evaluation.models import Action as PlanAction
+    from cymuned.evaluation.models import Cell, Evaluation, Evidence, Framework, Rating, StakeholderSurvey
     from cymuned.families.models import Learner
     from cymuned.organisations.models import Cluster, Organisation, Partner, School
 
     return {
+        Framework: world.framework,
+        Cell: world.cell,
+        Evaluation: world.evaluation,
+        Evidence: world.evidence,
+        StakeholderSurvey: world.survey,
+        PlanAction: world.action,
+        Rating: _a_rating(world),
         School: world.school_a,
         Organisation: world.school_a,
         Cluster: world.cluster_x,
@@ -89,6 +98,20 @@ def _sample_object(world: World, model: type) -> Any:
         Learner: world.learner_a,
     }[model]
 
+
+def _a_rating(world: World) -> Any:
+    from cymuned.evaluation.models import Rating
+
+    return Rating.objects.get_or_create(
+        evaluation=world.evaluation, cell=world.cell, defaults={"stage": world.stages[2], "rationale": "Minutes show it."}
+    )[0]
+
+
+#: Route-specific values for URL parameters that are not a record's pk.
+ROUTE_KWARGS = {
+    "evaluation:survey": lambda w: {"token": w.survey.token},
+    "evaluation:rate": lambda w: {"cell": w.cell.pk},
+}
 
 SAMPLE_KWARGS = {
     "uidb64": "MQ",
@@ -101,8 +124,9 @@ SAMPLE_KWARGS = {
 }
 
 
-def _url(route: Route, obj: Any) -> str:
-    kwargs = {k: SAMPLE_KWARGS[k] for k in route.kwargs if k != "pk"}
+def _url(route: Route, obj: Any, world: World) -> str:
+    special = ROUTE_KWARGS.get(route.name, lambda w: {})(world)
+    kwargs = {k: special.get(k, SAMPLE_KWARGS.get(k)) for k in route.kwargs if k != "pk"}
     if "pk" in route.kwargs:
         kwargs["pk"] = obj.pk if obj is not None else 1
     with translation.override("en-gb"):
@@ -136,7 +160,7 @@ def test_every_url_as_every_user(world, client_for):
             access = declared_access(route)
             model = _object_model(route, access)
             obj = _sample_object(world, model) if model else None
-            url = _url(route, obj)
+            url = _url(route, obj, world)
             allowed = _expected(access, user, obj, route)
             response = client.get(url)
             status = response.status_code
@@ -189,6 +213,7 @@ def test_anonymous_walk_reaches_only_the_public_allow_list(world, client_for):
         [
             "api-docs",
             "api:api-root",
+            "evaluation:survey",
             "api:schema",
             "accounts:password-reset",
             "accounts:password-reset-complete",

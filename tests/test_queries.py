@@ -53,3 +53,43 @@ def test_query_count_does_not_grow_with_rows(world, client_for, role, url):
     grow(world, 12)
     many = count_queries(client, url)
     assert many == few, f"{url}: {few} queries with few rows, {many} with many"
+
+
+EVALUATION_PAGES = [
+    ("la_lead", "/en-gb/self-evaluation/heatmap/?academic_year=2026-27"),
+    ("la_lead", "/en-gb/self-evaluation/"),
+    ("la_lead", "/en-gb/self-evaluation/actions/"),
+    ("la_lead", "/en-gb/self-evaluation/export.xlsx"),
+    ("la_lead", "/api/v1/evaluations/"),
+    ("la_lead", "/api/v1/ratings/"),
+    ("la_lead", "/api/v1/actions/"),
+    ("la_lead", "/api/v1/frameworks/"),
+    ("headteacher", "/en-gb/notifications/"),
+]
+
+
+def grow_evaluations(world, n: int) -> None:
+    import datetime
+    import random
+
+    from cymuned.core.models import Notification
+    from cymuned.evaluation.demo import bulk_evaluations
+    from cymuned.evaluation.models import Action, Evaluation
+
+    schools = [SchoolFactory(cluster=world.cluster_x) for _ in range(n)]
+    bulk_evaluations(schools=schools, framework=world.framework, academic_year="2026-27", rng=random.Random(n), status="published")
+    for evaluation in Evaluation.objects.filter(school__in=schools):
+        Action.objects.create(evaluation=evaluation, cell=world.cell, title="A", owner=world.user("la_lead"),
+                              due_on=datetime.date(2026, 1, 1), success_measure="B")
+        Notification.objects.create(user=world.user("headteacher"), message="M")
+
+
+@pytest.mark.parametrize(("role", "url"), EVALUATION_PAGES)
+def test_evaluation_pages_run_constant_queries(world, client_for, role, url):
+    client = client_for(role)
+    grow_evaluations(world, 2)
+    count_queries(client, url)
+    few = count_queries(client, url)
+    grow_evaluations(world, 8)
+    many = count_queries(client, url)
+    assert many == few, f"{url}: {few} queries with few rows, {many} with many"

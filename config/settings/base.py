@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cymuned.organisations",
     "cymuned.audit",
     "cymuned.families",
+    "cymuned.evaluation",
     "cymuned.api",
 ]
 

@@ -27,6 +27,9 @@ class Action(StrEnum):
     CREATE = "create"
     CHANGE = "change"
     DELETE = "delete"
+    # Workflow actions some domains add (self-evaluation moderation and publication).
+    MODERATE = "moderate"
+    PUBLISH = "publish"
 
 
 NOTHING = Q(pk__in=[])

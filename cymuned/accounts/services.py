@@ -34,25 +34,34 @@ def _check_role_fits(*, organisation: Organisation, role: str, cluster: Cluster 
     if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
         raise ValidationError(
             {
-                "role": _("A %(role)s cannot be held at a %(kind)s.")
-                % {"role": Role(role).label, "kind": OrganisationKind(organisation.kind).label.lower()}
-            },
-            code="role_not_at_organisation",
+                "role": ValidationError(
+                    _("A %(role)s cannot be held at a %(kind)s.")
+                    % {"role": Role(role).label, "kind": OrganisationKind(organisation.kind).label.lower()},
+                    code="role_not_at_organisation",
+                )
+            }
         )
     if cluster is not None:
         if organisation.kind != OrganisationKind.LOCAL_AUTHORITY:
             raise ValidationError(
-                {"cluster": _("Only a role held at the local authority can be narrowed to a cluster.")},
-                code="cluster_not_allowed",
+                {
+                    "cluster": ValidationError(
+                        _("Only a role held at the local authority can be narrowed to a cluster."), code="cluster_not_allowed"
+                    )
+                }
             )
         if cluster.local_authority_id != organisation.pk:
-            raise ValidationError({"cluster": _("Choose a cluster of this local authority.")}, code="cluster_other_la")
+            raise ValidationError(
+                {"cluster": ValidationError(_("Choose a cluster of this local authority."), code="cluster_other_la")}
+            )
     if governor_category and role != Role.GOVERNOR:
         raise ValidationError(
-            {"governor_category": _("Only governors have a category of governor.")}, code="category_not_governor"
+            {"governor_category": ValidationError(_("Only governors have a category of governor."), code="category_not_governor")}
         )
     if role == Role.GOVERNOR and governor_category not in GovernorCategory.values:
-        raise ValidationError({"governor_category": _("Choose the category of governor.")}, code="category_required")
+        raise ValidationError(
+            {"governor_category": ValidationError(_("Choose the category of governor."), code="category_required")}
+        )
 
 
 def send_invitation(*, user: User, invited_by: User) -> None:
@@ -86,8 +95,12 @@ def membership_grant(
     la_of_org = organisation.local_authority_id or organisation.pk
     if la_of_org not in principal.la_ids([Role.LA_LEAD]) and role not in HEADTEACHER_GRANTABLE:
         raise ValidationError(
-            {"role": _("Only the local authority lead can give the role %(role)s.") % {"role": Role(role).label}},
-            code="role_not_grantable",
+            {
+                "role": ValidationError(
+                    _("Only the local authority lead can give the role %(role)s.") % {"role": Role(role).label},
+                    code="role_not_grantable",
+                )
+            }
         )
     _check_role_fits(organisation=organisation, role=role, cluster=cluster, governor_category=governor_category)
     email = email.strip().lower()
@@ -99,10 +112,12 @@ def membership_grant(
     if duplicate.exists():
         raise ValidationError(
             {
-                "email": _("%(email)s already holds this role at %(organisation)s.")
-                % {"email": email, "organisation": organisation.name}
-            },
-            code="duplicate_membership",
+                "email": ValidationError(
+                    _("%(email)s already holds this role at %(organisation)s.")
+                    % {"email": email, "organisation": organisation.name},
+                    code="duplicate_membership",
+                )
+            }
         )
     membership = Membership.objects.create(
         user=user,

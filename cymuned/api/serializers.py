@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from cymuned.accounts.models import Membership
 from cymuned.accounts.roles import GovernorCategory, Role
+from cymuned.evaluation.models import Action as PlanAction
+from cymuned.evaluation.models import Evaluation, Framework, Rating
 from cymuned.organisations.models import Cluster, Organisation, Partner, School
 
 
@@ -118,3 +120,52 @@ class MembershipGrantSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Any) -> Any:
         return MembershipSerializer(instance, context=self.context).data
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    cells = serializers.SerializerMethodField()
+    stages = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Framework
+        fields = ["id", "local_authority", "version", "title_en", "title_cy", "is_current", "stages", "cells"]
+        read_only_fields = fields
+
+    def get_stages(self, framework: Any) -> list[dict[str, Any]]:
+        return [{"id": s.pk, "level": s.level, "name_en": s.name_en, "name_cy": s.name_cy} for s in framework.stages.all()]
+
+    def get_cells(self, framework: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": c.pk, "code": c.code, "element_en": c.element.name_en, "element_cy": c.element.name_cy,
+                "enabler_en": c.enabler.name_en, "enabler_cy": c.enabler.name_cy,
+                "descriptors": [{"stage": d.stage_id, "text_en": d.text_en, "text_cy": d.text_cy} for d in c.descriptors.all()],
+            }
+            for c in framework.cells.all()
+        ]
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = ["id", "school", "academic_year", "framework", "status", "summary", "submitted_on", "moderated_on", "published_on"]
+        read_only_fields = fields
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    cell_code = serializers.CharField(source="cell.code", read_only=True)
+    stage_level = serializers.IntegerField(source="stage.level", read_only=True)
+    moderated_stage_level = serializers.IntegerField(source="moderated_stage.level", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Rating
+        fields = ["id", "evaluation", "cell", "cell_code", "stage", "stage_level", "rationale", "moderated_stage",
+                  "moderated_stage_level", "moderation_comment"]
+        read_only_fields = fields
+
+
+class PlanActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanAction
+        fields = ["id", "evaluation", "cell", "title", "owner", "due_on", "success_measure", "rag", "completed_on"]
+        read_only_fields = ["id", "evaluation", "cell", "title", "owner", "due_on", "success_measure"]

@@ -17,6 +17,10 @@ router.register("clusters", views.ClusterViewSet, basename="cluster")
 router.register("schools", views.SchoolViewSet, basename="school")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("frameworks", views.FrameworkViewSet, basename="framework")
+router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
+router.register("ratings", views.RatingViewSet, basename="rating")
+router.register("actions", views.PlanActionViewSet, basename="action")
 
 app_name = "api"
 urlpatterns = [

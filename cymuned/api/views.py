@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.request import Request
@@ -16,6 +17,9 @@ from cymuned.access.viewsets import ScopedReadOnlyViewSet
 from cymuned.accounts import services as account_services
 from cymuned.accounts.models import Membership
 from cymuned.accounts.roles import Role
+from cymuned.evaluation import services as evaluation_services
+from cymuned.evaluation.models import Action as PlanAction
+from cymuned.evaluation.models import Evaluation, Framework, Rating
 from cymuned.organisations import services as organisation_services
 from cymuned.organisations.models import Cluster, LocalAuthority, Organisation, Partner, School
 
@@ -102,3 +106,52 @@ class MembershipViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Scope
 
     def perform_destroy(self, instance: Membership) -> None:
         account_services.membership_end(by=self.request.user, membership=instance)
+
+
+class FrameworkViewSet(ScopedReadOnlyViewSet):
+    """Self-evaluation framework versions, with their stages, cells and descriptors."""
+
+    access = STAFF
+    queryset = Framework.objects.prefetch_related("stages", "cells__element", "cells__enabler", "cells__descriptors").order_by("pk")
+    serializer_class = serializers.FrameworkSerializer
+    filterset_fields = ["local_authority", "is_current"]
+
+
+class EvaluationViewSet(ScopedReadOnlyViewSet):
+    """Self-evaluations: a school sees its own, the LA submitted ones, everyone else published ones."""
+
+    access = STAFF
+    queryset = Evaluation.objects.with_related().order_by("pk")
+    serializer_class = serializers.EvaluationSerializer
+    filterset_fields = ["school", "academic_year", "status"]
+
+
+class RatingViewSet(ScopedReadOnlyViewSet):
+    """Ratings of the evaluations the user may see."""
+
+    access = STAFF
+    queryset = Rating.objects.select_related("cell__element", "cell__enabler", "stage", "moderated_stage").order_by("pk")
+    serializer_class = serializers.RatingSerializer
+    filterset_fields = ["evaluation"]
+
+
+class PlanActionViewSet(mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
+    """Action plans. PATCH ``rag`` or ``completed_on`` records progress, as on the page."""
+
+    access = STAFF
+    queryset = PlanAction.objects.with_related().order_by("pk")
+    serializer_class = serializers.PlanActionSerializer
+    filterset_fields = ["evaluation", "owner", "rag"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def perform_update(self, serializer: serializers.PlanActionSerializer) -> None:
+        import datetime
+
+        action = serializer.instance
+        data = serializer.validated_data
+        completed_on = data.get("completed_on", action.completed_on)
+        evaluation_services.action_record_progress(
+            by=self.request.user, action=action, on=completed_on or datetime.date.today(),
+            note=str(_("Updated through the API")), rag=data.get("rag", action.rag), completed=completed_on is not None,
+        )
+        action.refresh_from_db()

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "cymuned.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import policies  # noqa: F401

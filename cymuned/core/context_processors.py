@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cymuned.access.principal import principal_for
 
 from .navigation import awaiting_second_factor, navigation_for
+from .notifications import unread_count
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -33,4 +34,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "html_lang": "cy" if language.startswith("cy") else "en-GB",
         "navigation": navigation_for(request, principal),
         "awaiting_second_factor": awaiting_second_factor(request),
+        "unread_notifications": unread_count(getattr(request, "user", None)),
     }

@@ -75,3 +75,20 @@ def localised(obj: object, field: str) -> str:
         if welsh:
             return welsh
     return getattr(obj, f"{field}_en", "") or getattr(obj, f"{field}_cy", "")
+
+
+class Notification(models.Model):
+    """An in-app message to one user, written in their language when it was sent."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    created_on = models.DateTimeField(auto_now_add=True)
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    read_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_on", "-pk"]
+        indexes = [models.Index(fields=["user", "read_on"])]
+
+    def __str__(self) -> str:
+        return self.message

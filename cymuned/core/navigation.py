@@ -37,6 +37,8 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
             (_("Clusters"), reverse("organisations:cluster-list")),
             (_("Partners"), reverse("organisations:partner-list")),
         ]
+    if principal.is_staff_member:
+        entries.append((_("Self-evaluation"), reverse("evaluation:list")))
     if principal.has_role(Role.LA_LEAD, Role.HEADTEACHER):
         entries.append((_("People"), reverse("accounts:membership-list")))
     if principal.has_role(*LEARNER_ROLES):

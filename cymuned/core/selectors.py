@@ -42,6 +42,9 @@ def dashboard_for(*, user: Any) -> Dashboard:
         return board
 
     schools = visible_to(user, School)
+    board.tasks.append(
+        Task(_("Self-evaluation"), reverse("evaluation:list"), _("Rate the continuum, moderate, see heatmaps and follow action plans."))
+    )
     if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR):
         counts = schools.aggregate(total=Count("pk"), efsm_high=Count("pk", filter=Q(efsm_percentage__gte=30)))
         board.figures += [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notifications, views
 
 app_name = "core"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("cookies/", views.CookiesView.as_view(), name="cookies"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
+    path("notifications/read/", notifications.NotificationsReadView.as_view(), name="notifications-read"),
 ]

@@ -228,4 +228,7 @@ def load_demo_borough(*, seed: int = 2026, learners_per_school: int = 40) -> boo
         batch += make_learners(rng=rng, school=school, count=count, la_code=DEMO_LA_CODE, serial_start=serial, today=today)
         serial += count
     Learner.objects.bulk_create(batch, batch_size=2000)
+    from cymuned.evaluation.demo import load_demo_evaluations
+
+    load_demo_evaluations(local_authority=la, rng=rng, today=today)
     return True

@@ -13,6 +13,9 @@ from decimal import Decimal
 from django.db import transaction
 from tqdm import tqdm
 
+from cymuned.evaluation.demo import bulk_evaluations
+from cymuned.evaluation.models import EvaluationStatus, academic_year_for, previous_academic_year
+from cymuned.evaluation.services import framework_create_default
 from cymuned.families.models import Learner
 from cymuned.organisations.models import Cluster, LanguageMedium, LocalAuthority, OrganisationKind, Phase, School
 
@@ -76,6 +79,11 @@ def load_national(*, scale: float = 1.0, seed: int = 2026, progress: bool = True
                     )
                 )
             created["schools"] += len(schools)
+            framework = framework_create_default(local_authority=la)
+            year = academic_year_for(today)
+            levels = bulk_evaluations(schools=schools, framework=framework, academic_year=previous_academic_year(year), rng=rng)
+            bulk_evaluations(schools=schools, framework=framework, academic_year=year, rng=rng, base_levels=levels,
+                             status=EvaluationStatus.SUBMITTED)
             serial = 1
             batch: list[Learner] = []
             for school in schools:
