@@ -100,8 +100,10 @@ def school_profile(*, user: Any, school: School) -> dict[str, Any]:
 
 def _final_levels(ratings: QuerySet[Rating]) -> dict[int, dict[str, int]]:
     """evaluation id -> {cell code: final stage level} in one query."""
-    rows = ratings.annotate(final_level=Coalesce(F("moderated_stage__level"), F("stage__level"))).values(
-        "evaluation_id", "cell__element__code", "cell__enabler__code", "final_level"
+    rows = (
+        ratings.annotate(final_level=Coalesce(F("moderated_stage__level"), F("stage__level")))
+        .values("evaluation_id", "cell__element__code", "cell__enabler__code", "final_level")
+        .order_by()
     )
     out: dict[int, dict[str, int]] = defaultdict(dict)
     for row in rows:
@@ -119,7 +121,8 @@ class HeatmapRow:
 def heatmap_schools(
     *, user: Any, cluster: Cluster | None = None, phase: str = "", language_medium: str = "", efsm_band: str = ""
 ) -> QuerySet[School]:
-    schools = visible_to(user, School.objects.with_related(), Action.LIST).filter(is_active=True)
+    # Only what a heatmap row shows: building thousands of full School objects would dominate the page.
+    schools = visible_to(user, School.objects.only("name_en", "name_cy", "local_authority_id"), Action.LIST).filter(is_active=True)
     if cluster is not None:
         schools = schools.filter(cluster=cluster)
     if phase:
@@ -152,6 +155,7 @@ def heatmap(*, user: Any, academic_year: str, schools: QuerySet[School], page_nu
         )
         .annotate(final_level=Coalesce(F("moderated_stage__level"), F("stage__level")))
         .values_list("evaluation__school_id", "evaluation__academic_year", "cell__element__code", "cell__enabler__code", "final_level")
+        .order_by()  # Rating's default ordering would sort tens of thousands of rows for nothing
     )
     now: dict[int, dict[str, int]] = defaultdict(dict)
     before: dict[int, dict[str, int]] = defaultdict(dict)
