@@ -55,6 +55,11 @@ class World:
     evidence: Any = None
     survey: Any = None
     action: Any = None
+    household: Any = None
+    carer: Any = None
+    consent: Any = None
+    episode: Any = None
+    contact: Any = None
     memberships: dict[str, Membership] = field(default_factory=dict)
 
     def user(self, name: str) -> User:
@@ -127,7 +132,27 @@ def world(db: None) -> World:
         w.memberships[name] = membership
     w.users["public"] = UserFactory(email="parent@example.org", full_name="A Parent")
     add_self_evaluation(w)
+    add_casework(w)
     return w
+
+
+def add_casework(w: World) -> None:
+    """Learner A's household with a carer, consent to FEO contact, and an open episode with one contact."""
+    import datetime
+
+    from cymuned.families.models import Carer, Consent, Contact, Episode, Household
+
+    today = datetime.date.today()
+    w.household = Household.objects.create(reference="The Jones family", postcode="CF47 8AA", safe_contact_notes="Do not call after 6pm")
+    w.learner_a.household = w.household
+    w.learner_a.save()
+    w.carer = Carer.objects.create(household=w.household, given_name="Sian", family_name="Jones", relationship="mother", is_main_contact=True)
+    w.consent = Consent.objects.create(household=w.household, purpose="feo_contact", given_by=w.carer, method="written",
+                                       given_on=today - datetime.timedelta(days=60))
+    w.episode = Episode.objects.create(household=w.household, school=w.school_a, officer=w.users["feo"], reasons=["attendance"],
+                                       goals="Attendance above 90%", opened_on=today - datetime.timedelta(days=50))
+    w.contact = Contact.objects.create(episode=w.episode, happened_on=today - datetime.timedelta(days=40), kind="home_visit",
+                                       next_steps="Meet the head", next_step_due=today - datetime.timedelta(days=2))
 
 
 def add_self_evaluation(w: World) -> None:

@@ -79,10 +79,14 @@ def _sample_object(world: World, model: type) -> Any:
     from cymuned.accounts.models import Membership
     from cymuned.evaluation.models import Action as PlanAction
     from cymuned.evaluation.models import Cell, Evaluation, Evidence, Framework, Rating, StakeholderSurvey
-    from cymuned.families.models import Learner
+    from cymuned.families.models import Consent, Contact, Episode, Household, Learner
     from cymuned.organisations.models import Cluster, Organisation, Partner, School
 
     return {
+        Household: world.household,
+        Consent: world.consent,
+        Episode: world.episode,
+        Contact: world.contact,
         Framework: world.framework,
         Cell: world.cell,
         Evaluation: world.evaluation,

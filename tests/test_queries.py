@@ -93,3 +93,40 @@ def test_evaluation_pages_run_constant_queries(world, client_for, role, url):
     grow_evaluations(world, 8)
     many = count_queries(client, url)
     assert many == few, f"{url}: {few} queries with few rows, {many} with many"
+
+
+FAMILY_PAGES = [
+    ("feo", "/en-gb/families/caseload/"),
+    ("feo", "/en-gb/families/households/"),
+    ("headteacher", "/en-gb/families/caseload/"),
+    ("feo", "/api/v1/households/"),
+    ("feo", "/api/v1/contacts/"),
+    ("feo", "/api/v1/episodes/"),
+]
+
+
+def grow_families(world, n: int) -> None:
+    import datetime
+
+    from cymuned.families.models import Carer, Consent, Contact, Episode, Household
+
+    today = datetime.date.today()
+    for i in range(n):
+        household = Household.objects.create(reference=f"Family {i}")
+        LearnerFactory(school=world.school_a, household=household)
+        carer = Carer.objects.create(household=household, given_name="A", family_name="B", relationship="mother")
+        Consent.objects.create(household=household, purpose="feo_contact", given_by=carer, method="verbal", given_on=today)
+        episode = Episode.objects.create(household=household, school=world.school_a, officer=world.user("feo"), reasons=["food"],
+                                         goals="G", opened_on=today)
+        Contact.objects.create(episode=episode, happened_on=today, kind="phone")
+
+
+@pytest.mark.parametrize(("role", "url"), FAMILY_PAGES)
+def test_family_pages_run_constant_queries(world, client_for, role, url):
+    client = client_for(role)
+    grow_families(world, 2)
+    count_queries(client, url)
+    few = count_queries(client, url)
+    grow_families(world, 8)
+    many = count_queries(client, url)
+    assert many == few, f"{url}: {few} queries with few rows, {many} with many"

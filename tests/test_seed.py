@@ -32,7 +32,11 @@ def test_demo_is_deterministic():
     load_demo_borough(seed=11, learners_per_school=3)
     first = list(Learner.objects.order_by("upn").values_list("upn", "given_name", "family_name", "date_of_birth"))
     from cymuned.evaluation.models import Evaluation, Framework
+    from cymuned.families.models import Consent, Episode, Household
 
+    Episode.objects.all().delete()
+    Consent.objects.all().delete()
+    Household.objects.all().delete()
     Evaluation.objects.all().delete()
     Framework.objects.all().delete()
     Learner.objects.all().delete()

@@ -9,6 +9,7 @@ from cymuned.accounts.models import Membership
 from cymuned.accounts.roles import GovernorCategory, Role
 from cymuned.evaluation.models import Action as PlanAction
 from cymuned.evaluation.models import Evaluation, Framework, Rating
+from cymuned.families.models import Consent, Contact, Episode, Household
 from cymuned.organisations.models import Cluster, Organisation, Partner, School
 
 
@@ -169,3 +170,31 @@ class PlanActionSerializer(serializers.ModelSerializer):
         model = PlanAction
         fields = ["id", "evaluation", "cell", "title", "owner", "due_on", "success_measure", "rag", "completed_on"]
         read_only_fields = ["id", "evaluation", "cell", "title", "owner", "due_on", "success_measure"]
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Household
+        fields = ["id", "reference", "address", "postcode", "home_language", "safe_contact_notes"]
+        read_only_fields = fields
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = ["id", "household", "purpose", "given_by", "method", "given_on", "evidence", "withdrawn_on", "withdrawal_reason"]
+        read_only_fields = fields
+
+
+class EpisodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Episode
+        fields = ["id", "household", "school", "officer", "reasons", "goals", "opened_on", "closed_on", "outcome", "outcome_notes"]
+        read_only_fields = fields
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "episode", "happened_on", "kind", "duration_minutes", "present", "notes", "next_steps", "next_step_due"]
+        read_only_fields = ["id"]

@@ -21,6 +21,10 @@ router.register("frameworks", views.FrameworkViewSet, basename="framework")
 router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
 router.register("ratings", views.RatingViewSet, basename="rating")
 router.register("actions", views.PlanActionViewSet, basename="action")
+router.register("households", views.HouseholdViewSet, basename="household")
+router.register("consents", views.ConsentViewSet, basename="consent")
+router.register("episodes", views.EpisodeViewSet, basename="episode")
+router.register("contacts", views.ContactViewSet, basename="contact")
 
 app_name = "api"
 urlpatterns = [

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,10 +17,13 @@ from cymuned.access.views import HasRole, SignedIn
 from cymuned.access.viewsets import ScopedReadOnlyViewSet
 from cymuned.accounts import services as account_services
 from cymuned.accounts.models import Membership
-from cymuned.accounts.roles import Role
+from cymuned.accounts.roles import LEARNER_ROLES, Role
+from cymuned.audit.services import record_read
 from cymuned.evaluation import services as evaluation_services
 from cymuned.evaluation.models import Action as PlanAction
 from cymuned.evaluation.models import Evaluation, Framework, Rating
+from cymuned.families import services as family_services
+from cymuned.families.models import Consent, Contact, Episode, Household
 from cymuned.organisations import services as organisation_services
 from cymuned.organisations.models import Cluster, LocalAuthority, Organisation, Partner, School
 
@@ -155,3 +159,46 @@ class PlanActionViewSet(mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
             note=str(_("Updated through the API")), rag=data.get("rag", action.rag), completed=completed_on is not None,
         )
         action.refresh_from_db()
+
+
+class HouseholdViewSet(ScopedReadOnlyViewSet):
+    """Families the user's schools work with. Every read is written in the audit log."""
+
+    access = HasRole(*LEARNER_ROLES)
+    queryset = Household.objects.active().order_by("pk")
+    serializer_class = serializers.HouseholdSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        record_read(instance=self.get_object())
+        return response
+
+
+class ConsentViewSet(ScopedReadOnlyViewSet):
+    access = HasRole(*LEARNER_ROLES)
+    queryset = Consent.objects.order_by("pk")
+    serializer_class = serializers.ConsentSerializer
+    filterset_fields = ["household", "purpose"]
+
+
+class EpisodeViewSet(ScopedReadOnlyViewSet):
+    access = HasRole(*LEARNER_ROLES)
+    queryset = Episode.objects.order_by("pk")
+    serializer_class = serializers.EpisodeSerializer
+    filterset_fields = ["household", "school", "officer"]
+
+
+class ContactViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Contacts of the episodes the user may see; POST logs one, with the same checks as the page."""
+
+    access = HasRole(*LEARNER_ROLES)
+    queryset = Contact.objects.order_by("pk")
+    serializer_class = serializers.ContactSerializer
+    filterset_fields = ["episode"]
+
+    def perform_create(self, serializer: serializers.ContactSerializer) -> None:
+        data = dict(serializer.validated_data)
+        episode = data.pop("episode")
+        if not can(self.request.user, Action.VIEW, episode):
+            raise NotFound
+        serializer.instance = family_services.contact_log(by=self.request.user, episode=episode, data=data)

@@ -43,6 +43,9 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
         entries.append((_("People"), reverse("accounts:membership-list")))
     if principal.has_role(*LEARNER_ROLES):
         entries.append((_("Learners"), reverse("families:learner-list")))
+        entries.append((_("Families"), reverse("families:household-list")))
+    if principal.has_role(Role.FEO, Role.HEADTEACHER, Role.CSM):
+        entries.append((_("Caseload"), reverse("families:caseload")))
     if principal.has_role(Role.LA_LEAD):
         entries.append((_("Audit log"), reverse("audit:log")))
     path = request.path

@@ -1,4 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+DATE_ERRORS = {"invalid": _("Enter a real date, for example 27 3 2027"), "required": _("Enter a date")}
 
 
 class DateInput(forms.DateInput):

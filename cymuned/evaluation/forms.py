@@ -8,15 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cymuned.access.principal import principal_for
 from cymuned.accounts.models import User
-from cymuned.core.widgets import DateInput
+from cymuned.core.widgets import DATE_ERRORS, DateInput
 from cymuned.organisations.models import Cluster, LanguageMedium, Phase, School
 
 from .figures import figures
 from .models import Audience, Cell, Evaluation, EvidenceKind, Rag, Stage, academic_year_for, academic_year_validator
 from .policies import EVALUATORS
 from .selectors import EFSM_BANDS
-
-DATE_ERRORS = {"invalid": _("Enter a real date, for example 27 3 2027"), "required": _("Enter a date")}
 
 
 def academic_year_choices(today: datetime.date | None = None, back: int = 4) -> list[tuple[str, str]]:

@@ -1,7 +1,8 @@
-"""Learners are personal records: changes *and* reads are logged."""
+"""Learners and families are personal records: changes *and* reads are logged."""
 
 from auditlog.registry import auditlog
 
-from .models import Learner
+from .models import Carer, Consent, Contact, Episode, Household, Learner
 
-auditlog.register(Learner)
+for model in (Learner, Household, Carer, Consent, Episode, Contact):
+    auditlog.register(model)

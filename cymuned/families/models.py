@@ -6,6 +6,8 @@ families domain adds households, consent and casework on top.
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +62,9 @@ class Learner(TimeStampedModel, ArchivableModel):
     young_carer = models.BooleanField(_("young carer"), default=False)
     english_additional_language = models.BooleanField(_("English as an additional language"), default=False)
     welsh_additional_language = models.BooleanField(_("Welsh as an additional language"), default=False)
+    household = models.ForeignKey(
+        "Household", verbose_name=_("household"), null=True, blank=True, on_delete=models.SET_NULL, related_name="learners"
+    )
 
     objects = LearnerQuerySet.as_manager()
 
@@ -75,3 +80,205 @@ class Learner(TimeStampedModel, ArchivableModel):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+class Household(TimeStampedModel, ArchivableModel):
+    """The people a learner lives with. Learners of several schools can share one. A personal record."""
+
+    is_personal_record = True
+
+    reference = models.CharField(_("name of the household"), max_length=120, help_text=_("For example: the Jones family, Heol y Nant"))
+    address = models.TextField(_("address"), blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    home_language = models.CharField(_("language of the home"), max_length=30, blank=True)
+    safe_contact_notes = models.TextField(
+        _("safe-contact notes"), blank=True, help_text=_("Who must not be contacted, times and ways that are not safe.")
+    )
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Relationship(models.TextChoices):
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    STEP_PARENT = "step_parent", _("Step-parent")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    FOSTER_CARER = "foster_carer", _("Foster carer")
+    KINSHIP_CARER = "kinship_carer", _("Kinship carer")
+    OTHER = "other", _("Other")
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Carer(TimeStampedModel):
+    """A parent or carer in a household."""
+
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="carers")
+    given_name = models.CharField(_("first name"), max_length=100)
+    family_name = models.CharField(_("last name"), max_length=100)
+    relationship = models.CharField(_("relationship to the learners"), max_length=20, choices=Relationship.choices)
+    parental_responsibility = models.BooleanField(_("has parental responsibility"), default=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=10, choices=[("en", _("English")), ("cy", _("Welsh"))], default="en")
+    contact_method = models.CharField(_("preferred way to contact"), max_length=20, choices=ContactMethod.choices, default=ContactMethod.PHONE)
+    telephone = models.CharField(_("telephone"), max_length=30, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    is_main_contact = models.BooleanField(_("main contact"), default=False)
+
+    class Meta:
+        ordering = ["household", "-is_main_contact", "family_name", "given_name"]
+        verbose_name = _("parent or carer")
+        verbose_name_plural = _("parents and carers")
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class ConsentPurpose(models.TextChoices):
+    FEO_CONTACT = "feo_contact", _("Contact and support by the Family Engagement Officer")
+    SHARE_HEALTH = "share_health", _("Sharing with health services")
+    SHARE_SOCIAL_SERVICES = "share_social_services", _("Sharing with social services")
+    SHARE_POLICE = "share_police", _("Sharing with the police")
+    SHARE_HOUSING = "share_housing", _("Sharing with housing and social landlords")
+    SHARE_THIRD_SECTOR = "share_third_sector", _("Sharing with third-sector organisations")
+    SHARE_ADULT_LEARNING = "share_adult_learning", _("Sharing with adult learning")
+    SHARE_YOUTH_SERVICE = "share_youth_service", _("Sharing with the youth service")
+    PHOTOGRAPHS = "photographs", _("Photographs")
+    EVALUATION_DATA = "evaluation_data", _("Use of data in evaluating services")
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", _("Signed form")
+    VERBAL = "verbal", _("Spoken, recorded by staff")
+    ONLINE = "online", _("Online form")
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def in_force(self, on: datetime.date | None = None) -> ConsentQuerySet:
+        on = on or datetime.date.today()
+        return self.filter(given_on__lte=on).filter(models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=on))
+
+
+class Consent(TimeStampedModel):
+    """A consent given for one purpose, by whom, how and when; withdrawn consent is kept, with its date."""
+
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=30, choices=ConsentPurpose.choices)
+    given_by = models.ForeignKey(Carer, verbose_name=_("given by"), on_delete=models.PROTECT, related_name="consents")
+    method = models.CharField(_("how it was given"), max_length=20, choices=ConsentMethod.choices)
+    given_on = models.DateField(_("date given"))
+    evidence = models.CharField(_("where the evidence is kept"), max_length=255, blank=True)
+    withdrawn_on = models.DateField(_("date withdrawn"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=255, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["household", "purpose", "-given_on"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawn_after_given",
+            )
+        ]
+
+
+class EpisodeReason(models.TextChoices):
+    ATTENDANCE = "attendance", _("Attendance")
+    WELLBEING = "wellbeing", _("Wellbeing")
+    BEHAVIOUR = "behaviour", _("Behaviour")
+    FOOD = "food", _("Food")
+    HOUSING = "housing", _("Housing")
+    MONEY = "money", _("Money")
+    PARENTING = "parenting", _("Parenting")
+    TRANSITION = "transition", _("Moving school or phase")
+    LEARNING = "learning", _("Support with learning")
+    OTHER = "other", _("Other")
+
+
+class EpisodeOutcome(models.TextChoices):
+    GOALS_MET = "goals_met", _("Goals met")
+    PARTLY_MET = "partly_met", _("Goals partly met")
+    NOT_MET = "not_met", _("Goals not met")
+    DISENGAGED = "disengaged", _("Family stopped engaging")
+    MOVED = "moved", _("Family moved away")
+    REFERRED = "referred", _("Referred to another service")
+
+
+class EpisodeQuerySet(models.QuerySet["Episode"]):
+    def open(self) -> EpisodeQuerySet:
+        return self.filter(closed_on__isnull=True)
+
+    def with_related(self) -> EpisodeQuerySet:
+        return self.select_related("household", "school", "officer")
+
+
+class Episode(TimeStampedModel):
+    """A Family Engagement Officer's work with one family, from opening to outcome. A personal record."""
+
+    is_personal_record = True
+
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="episodes")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="episodes")
+    officer = models.ForeignKey("accounts.User", verbose_name=_("Family Engagement Officer"), on_delete=models.PROTECT, related_name="episodes")
+    reasons = models.JSONField(_("reasons"), default=list)
+    goals = models.TextField(_("goals agreed with the family"))
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=EpisodeOutcome.choices, blank=True)
+    outcome_notes = models.TextField(_("notes on the outcome"), blank=True)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("engagement episode")
+        verbose_name_plural = _("engagement episodes")
+        indexes = [models.Index(fields=["officer", "closed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.household} ({self.opened_on:%d/%m/%Y})"
+
+    def reason_labels(self) -> list[str]:
+        return [str(EpisodeReason(r).label) for r in self.reasons if r in EpisodeReason.values]
+
+
+class ContactKind(models.TextChoices):
+    HOME_VISIT = "home_visit", _("Home visit")
+    PHONE = "phone", _("Phone call")
+    SCHOOL_MEETING = "school_meeting", _("Meeting at school")
+    MESSAGE = "message", _("Message")
+
+
+class Contact(TimeStampedModel):
+    """One contact with the family, quick to enter on a phone."""
+
+    episode = models.ForeignKey(Episode, verbose_name=_("episode"), on_delete=models.CASCADE, related_name="contacts")
+    happened_on = models.DateField(_("date of the contact"))
+    kind = models.CharField(_("kind of contact"), max_length=20, choices=ContactKind.choices)
+    duration_minutes = models.PositiveSmallIntegerField(_("length in minutes"), default=30)
+    present = models.CharField(_("who was there"), max_length=255, blank=True)
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    next_steps = models.TextField(_("agreed next steps"), blank=True)
+    next_step_due = models.DateField(_("next steps due by"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-happened_on", "-pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")

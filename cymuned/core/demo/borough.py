@@ -231,4 +231,8 @@ def load_demo_borough(*, seed: int = 2026, learners_per_school: int = 40) -> boo
     from cymuned.evaluation.demo import load_demo_evaluations
 
     load_demo_evaluations(local_authority=la, rng=rng, today=today)
+    from cymuned.families.demo import load_demo_families
+
+    feo = User.objects.get(email=f"feo@{DEMO_DOMAIN}")
+    load_demo_families(officer=feo, schools=list(School.objects.filter(cluster=clusters["Cyfarthfa"])), rng=rng, today=today)
     return True

@@ -29,6 +29,16 @@ def _widget_kind(field: forms.BoundField) -> str:
     return "input"
 
 
+def _formatted_value(field: forms.BoundField) -> Any:
+    """The value as the widget writes it (dates as YYYY-MM-DD for date inputs), never localised for display."""
+    value = field.value()
+    if value is None:
+        return ""
+    if isinstance(field.field.widget, forms.widgets.Input):
+        return field.field.widget.format_value(value) or ""
+    return value
+
+
 @register.inclusion_tag("includes/field.html")
 def govuk_field(field: forms.BoundField, width: str = "", label_size: str = "s") -> dict[str, Any]:
     kind = _widget_kind(field)
@@ -43,7 +53,7 @@ def govuk_field(field: forms.BoundField, width: str = "", label_size: str = "s")
         "autocomplete": widget_attrs.get("autocomplete", ""),
         "inputmode": widget_attrs.get("inputmode", ""),
         "spellcheck": widget_attrs.get("spellcheck", ""),
-        "value": field.value() if field.value() is not None else "",
+        "value": _formatted_value(field),
         "selected": [str(v) for v in (field.value() or [])] if kind == "checkboxes" else [str(field.value() or "")],
     }
 
