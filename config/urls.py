@@ -47,6 +47,8 @@ urlpatterns += i18n_patterns(
     path("families/", include("cymuned.families.urls")),
     path("audit/", include("cymuned.audit.urls")),
     path("self-evaluation/", include("cymuned.evaluation.urls")),
+    path("outcomes/", include("cymuned.outcomes.urls")),
+    path("programmes/", include("cymuned.programmes.urls")),
     path("api-docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -60,6 +60,14 @@ class World:
     consent: Any = None
     episode: Any = None
     contact: Any = None
+    programme: Any = None
+    session: Any = None
+    food_programme: Any = None
+    food_session: Any = None
+    enrolment: Any = None
+    attendance: Any = None
+    achievement: Any = None
+    confidence: Any = None
     memberships: dict[str, Membership] = field(default_factory=dict)
 
     def user(self, name: str) -> User:
@@ -133,6 +141,7 @@ def world(db: None) -> World:
     w.users["public"] = UserFactory(email="parent@example.org", full_name="A Parent")
     add_self_evaluation(w)
     add_casework(w)
+    add_programmes(w)
     return w
 
 
@@ -153,6 +162,38 @@ def add_casework(w: World) -> None:
                                        goals="Attendance above 90%", opened_on=today - datetime.timedelta(days=50))
     w.contact = Contact.objects.create(episode=w.episode, happened_on=today - datetime.timedelta(days=40), kind="home_visit",
                                        next_steps="Meet the head", next_step_due=today - datetime.timedelta(days=2))
+
+
+def add_programmes(w: World) -> None:
+    """A published family-learning course led by school A (2 places, learner A enrolled, one past session),
+    and a counts-only breakfast club at school A with one past session."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cymuned.programmes.models import Achievement, Attendance, ConfidenceResponse, Enrolment, Programme, Session
+
+    today = datetime.date.today()
+    w.programme = Programme.objects.create(
+        local_authority=w.la, lead_organisation=w.school_a, venue_school=w.school_a, kind="family_learning", topic="numeracy",
+        title_en="Family maths", title_cy="Mathemateg i'r teulu", description_en="Maths games for parents and children.",
+        description_cy="Gemau mathemateg i rieni a phlant.", venue_en="Community room", venue_cy="Ystafell gymunedol",
+        capacity=2, starts_on=today - datetime.timedelta(days=14), ends_on=today + datetime.timedelta(days=60),
+        is_published=True, public_sign_up=True,
+    )
+    started = timezone.now() - datetime.timedelta(days=7)
+    w.session = Session.objects.create(programme=w.programme, starts_at=started, ends_at=started + datetime.timedelta(hours=1))
+    w.enrolment = Enrolment.objects.create(programme=w.programme, learner=w.learner_a, household=w.household, school=w.school_a)
+    w.attendance = Attendance.objects.create(session=w.session, enrolment=w.enrolment, mark="present")
+    w.achievement = Achievement.objects.create(enrolment=w.enrolment, title="Agored Cymru Level 1", awarded_on=today)
+    w.confidence = ConfidenceResponse.objects.create(enrolment=w.enrolment, stage="before", answered_on=today, supporting_learning=2,
+                                                     skills=2, talking_to_school=3, wellbeing=3)
+    w.food_programme = Programme.objects.create(
+        local_authority=w.la, lead_organisation=w.school_a, venue_school=w.school_a, kind="food_provision", topic="breakfast_club",
+        title_en="Breakfast club", title_cy="Clwb brecwast", description_en="Free breakfast.", description_cy="Brecwast am ddim.",
+        venue_en="Hall", counts_only=True, starts_on=today - datetime.timedelta(days=30),
+    )
+    w.food_session = Session.objects.create(programme=w.food_programme, starts_at=started, ends_at=started + datetime.timedelta(hours=1))
 
 
 def add_self_evaluation(w: World) -> None:
@@ -179,6 +220,34 @@ def add_self_evaluation(w: World) -> None:
         evaluation=w.evaluation, cell=w.cell, title="Coffee mornings", owner=w.users["csm"],
         due_on=datetime.date.today() + datetime.timedelta(days=30), success_measure="Ten new families",
     )
+
+
+def add_attendance_summary(w: World, learner: Learner | None = None, *, attended: int = 160, possible: int = 190,
+                           period_end: Any = None) -> Any:
+    """Year-to-date attendance of a learner of the world (learner A, 84.21%, unless told), as at today unless told.
+
+    Adds figures only, never changes the world's objects; asking twice for the same learner and date returns the same row.
+    """
+    import datetime
+
+    from cymuned.outcomes.models import AttendanceSummary, attendance_percentage
+
+    learner = learner or w.learner_a
+    period_end = period_end or datetime.date.today()
+    absent = possible - attended
+    summary, _ = AttendanceSummary.objects.get_or_create(
+        learner=learner, period_end=period_end,
+        defaults={"school_id": learner.school_id, "period_start": period_end - datetime.timedelta(days=120), "possible_sessions": possible,
+                  "attended_sessions": attended, "authorised_absences": absent // 2, "unauthorised_absences": absent - absent // 2,
+                  "percentage": attendance_percentage(attended=attended, possible=possible), "source": "demo"},
+    )
+    return summary
+
+
+@pytest.fixture
+def attendance_summaries(world: World) -> dict[str, Any]:
+    """Learner A at 84.21% (persistent absence; her family has an open episode) and learner C at 97.37%."""
+    return {"a": add_attendance_summary(world), "c": add_attendance_summary(world, world.learner_c, attended=185)}
 
 
 def sign_in(client: Client, user: User) -> Client:

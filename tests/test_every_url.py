@@ -19,7 +19,7 @@ from cymuned.access.policy import Action, can
 from cymuned.access.principal import principal_for
 from cymuned.access.views import NAMESPACE_ACCESS, Access, ObjectAccess, Public, Superuser, access_of
 
-from .conftest import HOME_USERS, OUTSIDERS, World
+from .conftest import HOME_USERS, OUTSIDERS, World, add_attendance_summary
 
 USERS = [None, "public", *HOME_USERS, *OUTSIDERS]
 
@@ -70,7 +70,7 @@ def _object_model(route: Route, access: Access) -> type | None:
         return None
     if isinstance(access, ObjectAccess):
         return access.model
-    view_class = getattr(route.callback, "cls", None)
+    view_class = getattr(route.callback, "view_class", None) or getattr(route.callback, "cls", None)
     queryset = getattr(view_class, "queryset", None)
     return queryset.model if queryset is not None else None
 
@@ -81,8 +81,16 @@ def _sample_object(world: World, model: type) -> Any:
     from cymuned.evaluation.models import Cell, Evaluation, Evidence, Framework, Rating, StakeholderSurvey
     from cymuned.families.models import Consent, Contact, Episode, Household, Learner
     from cymuned.organisations.models import Cluster, Organisation, Partner, School
+    from cymuned.outcomes.models import AttendanceSummary
+    from cymuned.programmes.models import Achievement, Attendance, ConfidenceResponse, Enrolment, Programme, Session
 
     return {
+        Attendance: world.attendance,
+        Achievement: world.achievement,
+        ConfidenceResponse: world.confidence,
+        Programme: world.programme,
+        Session: world.session,
+        Enrolment: world.enrolment,
         Household: world.household,
         Consent: world.consent,
         Episode: world.episode,
@@ -100,6 +108,7 @@ def _sample_object(world: World, model: type) -> Any:
         Partner: world.partner_p,
         Membership: world.memberships["school_staff"],
         Learner: world.learner_a,
+        AttendanceSummary: add_attendance_summary(world),
     }[model]
 
 
@@ -115,6 +124,8 @@ def _a_rating(world: World) -> Any:
 ROUTE_KWARGS = {
     "evaluation:survey": lambda w: {"token": w.survey.token},
     "evaluation:rate": lambda w: {"cell": w.cell.pk},
+    "programmes:confidence": lambda w: {"stage": "before"},
+    "programmes:report-export": lambda w: {"dataset": "reach", "fmt": "csv"},
 }
 
 SAMPLE_KWARGS = {
@@ -229,5 +240,13 @@ def test_anonymous_walk_reaches_only_the_public_allow_list(world, client_for):
             "core:home",
             "core:privacy",
             "health",
+            "api:programme-detail",
+            "api:programme-list",
+            "api:programme-session-detail",
+            "api:programme-session-list",
+            "programmes:public-detail",
+            "programmes:public-list",
+            "programmes:public-sign-up",
+            "programmes:public-signed-up",
         ]
     )

@@ -130,3 +130,42 @@ def test_family_pages_run_constant_queries(world, client_for, role, url):
     grow_families(world, 8)
     many = count_queries(client, url)
     assert many == few, f"{url}: {few} queries with few rows, {many} with many"
+
+
+OUTCOME_PAGES = [
+    ("feo", "/en-gb/outcomes/worklist/"),
+    ("csm", "/en-gb/outcomes/worklist/"),
+    ("feo", "/en-gb/outcomes/worklist/?band=severe&without_open_episode=on"),
+    ("feo", "/api/v1/attendance-summaries/"),
+    ("feo", "/api/v1/attendance-summaries/?latest=true"),
+]
+
+
+def grow_attendance(world, n: int) -> None:
+    """Learners under the thresholds with earlier figures too: a third with an open episode, a third with a family only, a third alone."""
+    import datetime
+
+    from cymuned.families.models import Episode, Household
+
+    from .conftest import add_attendance_summary
+
+    today = datetime.date.today()
+    for i in range(n):
+        household = Household.objects.create(reference=f"Family {i}") if i % 3 else None
+        learner = LearnerFactory(school=world.school_a, household=household)
+        if i % 3 == 1:
+            Episode.objects.create(household=household, school=world.school_a, officer=world.user("feo"), reasons=["attendance"],
+                                   goals="G", opened_on=today)
+        add_attendance_summary(world, learner, attended=150, period_end=today - datetime.timedelta(days=7))
+        add_attendance_summary(world, learner, attended=140 + i)
+
+
+@pytest.mark.parametrize(("role", "url"), OUTCOME_PAGES)
+def test_outcome_pages_run_constant_queries(world, client_for, role, url):
+    client = client_for(role)
+    grow_attendance(world, 3)
+    count_queries(client, url)
+    few = count_queries(client, url)
+    grow_attendance(world, 12)
+    many = count_queries(client, url)
+    assert many == few, f"{url}: {few} queries with few rows, {many} with many"

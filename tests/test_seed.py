@@ -33,7 +33,9 @@ def test_demo_is_deterministic():
     first = list(Learner.objects.order_by("upn").values_list("upn", "given_name", "family_name", "date_of_birth"))
     from cymuned.evaluation.models import Evaluation, Framework
     from cymuned.families.models import Consent, Episode, Household
+    from cymuned.programmes.models import Programme
 
+    Programme.objects.all().delete()
     Episode.objects.all().delete()
     Consent.objects.all().delete()
     Household.objects.all().delete()

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "cymuned.audit",
     "cymuned.families",
     "cymuned.evaluation",
+    "cymuned.outcomes",
+    "cymuned.programmes",
     "cymuned.api",
 ]
 
@@ -231,6 +233,17 @@ SPECTACULAR_SETTINGS = {
 CYMUNED_REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", True)
 CYMUNED_DEMO_HINTS = False
 CYMUNED_BASE_URL = os.environ.get("DJANGO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Years personal details of finished family work are kept before `manage.py apply_retention` anonymises or
+# deletes them (cymuned/families/retention.py). Apps with their own kinds of record add keys here.
+CYMUNED_RETENTION = {
+    "episode_closed_years": int(os.environ.get("DJANGO_RETENTION_EPISODE_CLOSED_YEARS", "6")),
+    "household_inactive_years": int(os.environ.get("DJANGO_RETENTION_HOUSEHOLD_INACTIVE_YEARS", "6")),
+    # People's details on courses and activities that ended this long ago (public sign-ups especially).
+    "enrolment_ended_years": int(os.environ.get("DJANGO_RETENTION_ENROLMENT_ENDED_YEARS", "3")),
+}
+# Attendance (% of possible sessions) at or below which absence is persistent (missing 10% or more) and severe:
+# the FEO worklist lists learners in these bands, and the outcome dashboards count them.
+CYMUNED_ATTENDANCE_BANDS = {"persistent": "90", "severe": "80"}
 
 LOGGING = {
     "version": 1,

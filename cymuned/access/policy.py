@@ -30,6 +30,8 @@ class Action(StrEnum):
     # Workflow actions some domains add (self-evaluation moderation and publication).
     MODERATE = "moderate"
     PUBLISH = "publish"
+    # Taking everything held about someone out of Cymuned (a subject access request).
+    EXPORT = "export"
 
 
 NOTHING = Q(pk__in=[])

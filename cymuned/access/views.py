@@ -16,7 +16,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.views import View
 
-from .policy import Action, get_object_for_user
+from .policy import Action, get_object_for_user, policy_for
 from .principal import Principal, principal_for
 
 
@@ -75,6 +75,16 @@ class ObjectAccess(Access):
     def permits(self, principal: Principal) -> bool:
         # The object decides; see ScopedViewMixin.get_scoped_object.
         return principal.is_authenticated
+
+
+@dataclass(frozen=True)
+class CanCreate(Access):
+    """The model's policy lets the user create one somewhere (the view names the parent, the service checks it)."""
+
+    model: type[models.Model]
+
+    def permits(self, principal: Principal) -> bool:
+        return principal.is_authenticated and policy_for(self.model).can_create(principal)
 
 
 @dataclass(frozen=True)

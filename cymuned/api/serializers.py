@@ -11,6 +11,7 @@ from cymuned.evaluation.models import Action as PlanAction
 from cymuned.evaluation.models import Evaluation, Framework, Rating
 from cymuned.families.models import Consent, Contact, Episode, Household
 from cymuned.organisations.models import Cluster, Organisation, Partner, School
+from cymuned.outcomes.models import AttendanceSummary
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -198,3 +199,22 @@ class ContactSerializer(serializers.ModelSerializer):
         model = Contact
         fields = ["id", "episode", "happened_on", "kind", "duration_minutes", "present", "notes", "next_steps", "next_step_due"]
         read_only_fields = ["id"]
+
+
+class AttendanceSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AttendanceSummary
+        fields = [
+            "id",
+            "learner",
+            "school",
+            "period_start",
+            "period_end",
+            "possible_sessions",
+            "attended_sessions",
+            "authorised_absences",
+            "unauthorised_absences",
+            "percentage",
+            "source",
+        ]
+        read_only_fields = fields

@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from cymuned.access.views import Public
+from cymuned.programmes import api as programmes_api
 
 from . import docs, views
 
@@ -25,6 +26,13 @@ router.register("households", views.HouseholdViewSet, basename="household")
 router.register("consents", views.ConsentViewSet, basename="consent")
 router.register("episodes", views.EpisodeViewSet, basename="episode")
 router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("attendance-summaries", views.AttendanceSummaryViewSet, basename="attendance-summary")
+router.register("programmes", programmes_api.ProgrammeViewSet, basename="programme")
+router.register("programme-sessions", programmes_api.SessionViewSet, basename="programme-session")
+router.register("enrolments", programmes_api.EnrolmentViewSet, basename="enrolment")
+router.register("programme-attendances", programmes_api.AttendanceViewSet, basename="programme-attendance")
+router.register("achievements", programmes_api.AchievementViewSet, basename="achievement")
+router.register("confidence-responses", programmes_api.ConfidenceResponseViewSet, basename="confidence-response")
 
 app_name = "api"
 urlpatterns = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -26,6 +26,7 @@ from cymuned.families import services as family_services
 from cymuned.families.models import Consent, Contact, Episode, Household
 from cymuned.organisations import services as organisation_services
 from cymuned.organisations.models import Cluster, LocalAuthority, Organisation, Partner, School
+from cymuned.outcomes.models import AttendanceSummary
 
 from . import serializers
 
@@ -202,3 +203,35 @@ class ContactViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         if not can(self.request.user, Action.VIEW, episode):
             raise NotFound
         serializer.instance = family_services.contact_log(by=self.request.user, episode=episode, data=data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "latest", bool, description="Only each learner's most recent figures (true), or every date held (default)."
+            )
+        ]
+    )
+)
+class AttendanceSummaryViewSet(ScopedReadOnlyViewSet):
+    """Learners' attendance, summed from the start of the period to the "as at" date (``period_end``).
+
+    Seen by the staff who work with the learner at their current school. Every read of one is written in the audit log.
+    """
+
+    access = HasRole(*LEARNER_ROLES)
+    queryset = AttendanceSummary.objects.order_by("pk")
+    serializer_class = serializers.AttendanceSummarySerializer
+    filterset_fields = ["learner", "school", "period_end", "source"]
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        if self.action == "list" and self.request.query_params.get("latest", "").lower() in ("1", "true"):
+            queryset = queryset.latest_per_learner()
+        return queryset
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        record_read(instance=self.get_object())
+        return response

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,5 +32,29 @@ def csv_response(*, filename: str, header: list[str], rows: Iterable[Iterable[An
             yield writer.writerow([spreadsheet_safe(cell) for cell in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(*, filename: str, sheets: list[tuple[str, list[str], Iterable[Iterable[Any]]]]) -> HttpResponse:
+    """A workbook with one sheet per (title, header, rows); every text cell is made formula-safe."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append([spreadsheet_safe(h) for h in header])
+        for row in rows:
+            sheet.append([cell if isinstance(cell, int | float) and not isinstance(cell, bool) else spreadsheet_safe(cell) for cell in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

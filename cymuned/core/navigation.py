@@ -46,6 +46,11 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
         entries.append((_("Families"), reverse("families:household-list")))
     if principal.has_role(Role.FEO, Role.HEADTEACHER, Role.CSM):
         entries.append((_("Caseload"), reverse("families:caseload")))
+        entries.append((_("Worklist"), reverse("outcomes:worklist")))
+    if principal.is_staff_member:
+        entries.append((_("Programmes"), reverse("programmes:manage-list")))
+    if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.CSM, Role.FEO):
+        entries.append((_("Reports"), reverse("programmes:report")))
     if principal.has_role(Role.LA_LEAD):
         entries.append((_("Audit log"), reverse("audit:log")))
     path = request.path

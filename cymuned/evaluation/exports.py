@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cymuned.access.policy import Action, visible_to
+from cymuned.core import pdf
 from cymuned.core.exports import spreadsheet_safe
 from cymuned.organisations.models import Cluster, School
 
 from . import selectors
 from .models import Action as PlanAction
 from .models import Evaluation, Framework, Rating
-
-#: Fonts with every Welsh letter (ŵ, ŷ); Debian's fonts-dejavu-core is on every machine, Vera is the last resort.
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf", "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
-]
 
 
 def distribution_chart(framework: Framework, distribution: dict[str, dict[int, int]]) -> str:
@@ -86,63 +80,29 @@ def ratings_and_actions_xlsx(*, user: Any) -> tuple[bytes, int]:
     return out.getvalue(), rows
 
 
-def _fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if "CymunedSans" in pdfmetrics.getRegisteredFontNames():
-        return "CymunedSans", "CymunedSans-Bold"
-    for regular, bold in FONT_CANDIDATES:
-        if Path(regular).exists() and Path(bold).exists():
-            pdfmetrics.registerFont(TTFont("CymunedSans", regular))
-            pdfmetrics.registerFont(TTFont("CymunedSans-Bold", bold))
-            return "CymunedSans", "CymunedSans-Bold"
-    import reportlab
-
-    base = Path(reportlab.__file__).parent / "fonts"
-    pdfmetrics.registerFont(TTFont("CymunedSans", str(base / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont("CymunedSans-Bold", str(base / "VeraBd.ttf")))
-    return "CymunedSans", "CymunedSans-Bold"
-
-
 def _pdf(title_en: str, title_cy: str, sections: list[tuple[str, list[list[Any]], list[tuple[int, int, str, str]]]]) -> bytes:
     """A simple tagged-title PDF: for each language a heading, then tables with coloured stage cells."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
 
-    regular, bold = _fonts()
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=f"{title_en} / {title_cy}", author="Cymuned", lang="en-GB",
-                            leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
-    h1 = ParagraphStyle("h1", fontName=bold, fontSize=18, leading=22, spaceAfter=6)
-    h2 = ParagraphStyle("h2", fontName=bold, fontSize=13, leading=16, spaceBefore=8, spaceAfter=4)
-    body = ParagraphStyle("body", fontName=regular, fontSize=8, leading=10)
+    style = pdf.styles()
     story: list[Any] = []
     for index, (heading, table_rows, colours) in enumerate(sections):
         if index == 0:
-            story.append(Paragraph(title_en, h1))
-            story.append(Paragraph(title_cy, h1))
-        story.append(Paragraph(heading, h2))
-        data = [[Paragraph(str(v), body) for v in row] for row in table_rows]
+            story.append(Paragraph(pdf.text(title_en), style["h1"]))
+            story.append(Paragraph(pdf.text(title_cy), style["h1"]))
+        story.append(Paragraph(pdf.text(heading), style["h2"]))
+        data = [[Paragraph(pdf.text(v), style["body"]) for v in row] for row in table_rows]
         table = Table(data, repeatRows=1)
-        style = [
-            ("FONTNAME", (0, 0), (-1, -1), regular),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#b1b4b6")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
-        for col, row, background, _text in colours:
-            style.append(("BACKGROUND", (col, row), (col, row), colors.HexColor(background)))
-        table.setStyle(TableStyle(style))
+        table.setStyle(pdf.table_style(extra=[
+            ("BACKGROUND", (col, row), (col, row), colors.HexColor(background)) for col, row, background, _text in colours
+        ]))
         story.append(table)
         story.append(Spacer(1, 6 * mm))
         if index == len(sections) // 2 - 1:
             story.append(PageBreak())
-    doc.build(story)
-    return out.getvalue()
+    return pdf.build(story, title=f"{title_en} / {title_cy}", landscape=True)
 
 
 def _school_section(school: School, profile: dict[str, Any], grid: dict[str, Any]) -> tuple[str, list[list[Any]], list[tuple[int, int, str, str]]]:

@@ -8,4 +8,4 @@ class FamiliesConfig(AppConfig):
     verbose_name = _("Families and learners")
 
     def ready(self) -> None:
-        from . import audited, policies  # noqa: F401
+        from . import audited, policies, retention, subject_access  # noqa: F401

@@ -149,3 +149,39 @@ class ReassignForm(forms.Form):
             memberships__role=Role.FEO, memberships__is_active=True
         ).filter(Q(memberships__organisation=school) | Q(memberships__cluster__schools=school)).distinct().order_by("full_name")
         self.fields["officer"].label_from_instance = lambda u: u.full_name  # type: ignore[attr-defined]
+
+
+class LearnerForm(forms.Form):
+    """A new learner on a school's roll: the school is chosen from those where the user may add learners."""
+
+    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none(),
+                                    error_messages={"required": _("Choose the school"), "invalid_choice": _("Choose a school from the list")})
+    upn = forms.CharField(label=_("Unique pupil number (UPN)"), max_length=20,
+                          help_text=_("13 characters: a capital letter, 11 digits, then a digit or capital letter."),
+                          error_messages={"required": _("Enter the unique pupil number"),
+                                          "max_length": _("A unique pupil number has 13 characters")},
+                          widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    given_name = forms.CharField(label=_("First name"), max_length=100, error_messages={"required": _("Enter the first name")})
+    family_name = forms.CharField(label=_("Last name"), max_length=100, error_messages={"required": _("Enter the last name")})
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput(), error_messages=DATE_ERRORS)
+    year_group = forms.TypedChoiceField(label=_("Year group"), choices=(), coerce=int, empty_value=None,
+                                        error_messages={"required": _("Choose the year group")})
+    efsm = forms.BooleanField(label=_("Eligible for free school meals"), required=False)
+    additional_learning_needs = forms.BooleanField(label=_("Additional learning needs"), required=False)
+    looked_after = forms.BooleanField(label=_("Looked after"), required=False)
+    young_carer = forms.BooleanField(label=_("Young carer"), required=False)
+    english_additional_language = forms.BooleanField(label=_("English as an additional language"), required=False)
+    welsh_additional_language = forms.BooleanField(label=_("Welsh as an additional language"), required=False)
+
+    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+        self.fields["school"].label_from_instance = lambda s: s.name  # type: ignore[attr-defined]
+        self.fields["year_group"].choices = [("", _("Choose the year group")), *YearGroup.choices]  # type: ignore[attr-defined]
+
+
+class LinkLearnerForm(forms.Form):
+    upn = forms.CharField(label=_("Unique pupil number (UPN) of the brother or sister"), max_length=20,
+                          error_messages={"required": _("Enter the unique pupil number"),
+                                          "max_length": _("A unique pupil number has 13 characters")},
+                          widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))

@@ -17,6 +17,8 @@ from .models import Carer, Consent, Contact, Episode, Household, Learner
 
 #: Who runs casework at a school: the FEO, and the head and community school manager who oversee it.
 CASEWORK_ROLES = (Role.FEO, Role.HEADTEACHER, Role.CSM)
+#: Who answers a family's subject access request: the school's head and community school manager (FEOs ask them).
+SUBJECT_ACCESS_ROLES = (Role.HEADTEACHER, Role.CSM)
 
 
 @register(Learner)
@@ -48,6 +50,9 @@ class HouseholdPolicy(ModelPolicy):
             return household_scope(principal, LEARNER_ROLES)
         if action == Action.CHANGE:
             return household_scope(principal, CASEWORK_ROLES)
+        if action == Action.EXPORT:
+            # A subset of CHANGE: only those who may change the household may take all of it out.
+            return household_scope(principal, SUBJECT_ACCESS_ROLES)
         return NOTHING
 
     def can_create(self, principal: Principal, *, parent: models.Model | None = None) -> bool:

@@ -5,10 +5,12 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
-from cymuned.access.policy import Action, visible_to
+from cymuned.access.policy import Action, can_create, visible_to
 from cymuned.accounts.models import User
+from cymuned.organisations.models import School
 
 from .models import Contact, Episode, Household, Learner
+from .services import normalise_upn
 
 #: Families not contacted for this many weeks are flagged on caseloads.
 NOT_CONTACTED_WEEKS = 4
@@ -73,3 +75,14 @@ def contacts_per_month(*, user: Any, since: datetime.date) -> list[dict[str, Any
 
     contacts = visible_to(user, Contact, Action.LIST).filter(happened_on__gte=since)
     return list(contacts.annotate(month=TruncMonth("happened_on")).values("month").annotate(contacts=Count("pk")).order_by("month"))
+
+
+def learner_by_upn(*, user: Any, upn: str) -> Learner | None:
+    """The learner with this (normalised) UPN if the user may see them; None alike for missing and hidden."""
+    return visible_to(user, Learner.objects.with_related()).filter(upn=normalise_upn(upn)).first()
+
+
+def schools_for_new_learners(*, user: Any) -> QuerySet[School]:
+    """The schools where the access layer lets the user add learners."""
+    schools = visible_to(user, School).only("pk")
+    return School.objects.filter(pk__in=[s.pk for s in schools if can_create(user, Learner, parent=s)]).order_by("name_en")

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,9 +42,68 @@ def household_create_for_learner(*, by: Any, learner: Learner, data: dict[str, s
     return household
 
 
+def normalise_upn(upn: str) -> str:
+    """Unique pupil numbers are stored in capitals with no spaces, however they were typed."""
+    return "".join(upn.split()).upper()
+
+
+#: The learner fields a school records; the household is linked separately.
+LEARNER_FIELDS = ("upn", "given_name", "family_name", "date_of_birth", "year_group", "efsm", "additional_learning_needs", "looked_after",
+                  "young_carer", "english_additional_language", "welsh_additional_language")
+
+
+def _duplicate_upn(by: Any, other: Learner) -> ValidationError:
+    if can(by, Action.VIEW, other):
+        message = _("%(name)s at %(school)s already has this unique pupil number. Check the number, or open their record instead.") % {
+            "name": other.full_name, "school": other.school.name}
+        return _field_error("upn", message, "duplicate_upn")
+    # Not the user's to see: say the number is taken, never where.
+    return _field_error(
+        "upn",
+        _("This unique pupil number is already recorded for a learner at a school you do not work with. Check the number. "
+          "If it is right, the learner may have moved school: ask the local authority to move their record."),
+        "duplicate_upn_elsewhere",
+    )
+
+
+@transaction.atomic
+def learner_create(*, by: Any, school: School, data: dict[str, Any]) -> Learner:
+    """Add a learner to a school's roll. The UPN is normalised and must be new across Cymuned."""
+    _require(can_create(by, Learner, parent=school))
+    values = {name: data[name] for name in LEARNER_FIELDS if name in data}
+    values["upn"] = normalise_upn(str(values.get("upn", "")))
+    for name in ("given_name", "family_name"):
+        values[name] = str(values.get(name, "")).strip()
+    existing = Learner.objects.select_related("school").filter(upn=values["upn"]).first()
+    if existing is not None:
+        raise _duplicate_upn(by, existing)
+    birth = values.get("date_of_birth")
+    if birth and birth > timezone.localdate():
+        raise _field_error("date_of_birth", _("The date of birth must be in the past."), "future_birth")
+    learner = Learner(school=school, created_by=by, modified_by=by, **values)
+    learner.full_clean()
+    try:
+        with transaction.atomic():
+            learner.save()
+    except IntegrityError:  # recorded by someone else a moment ago
+        raise _duplicate_upn(by, Learner.objects.select_related("school").get(upn=values["upn"]))
+    return learner
+
+
+def household_link_check(*, household: Household, learner: Learner) -> None:
+    """Raise the reason a learner cannot be linked to this household, if there is one."""
+    if learner.household_id == household.pk:
+        raise _field_error("upn", _("%(name)s is already linked to this family.") % {"name": learner.full_name}, "already_linked")
+    if learner.household_id is not None:
+        raise _field_error("upn", _("%(name)s is already linked to another family. A learner can be linked to one family only.")
+                           % {"name": learner.full_name}, "other_household")
+
+
 @transaction.atomic
 def household_link_learner(*, by: Any, household: Household, learner: Learner) -> Learner:
+    """Link a learner (a brother or sister) to a household. A learner already in another household is not moved."""
     _require(can(by, Action.CHANGE, household) and can(by, Action.VIEW, learner))
+    household_link_check(household=household, learner=learner)
     learner.household = household
     learner.modified_by = by
     learner.save(update_fields=["household", "modified_by", "modified_on"])

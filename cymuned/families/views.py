@@ -5,21 +5,25 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from cymuned.access.policy import Action, can, visible_to
+from cymuned.access.policy import Action, can, can_create, visible_to
 from cymuned.access.principal import principal_for
-from cymuned.access.views import HasRole, ObjectAccess, ScopedViewMixin
+from cymuned.access.views import CanCreate, HasRole, ObjectAccess, ScopedViewMixin
 from cymuned.accounts.models import User
 from cymuned.accounts.roles import LEARNER_ROLES, Role
 from cymuned.audit.services import record_read
 from cymuned.core.forms import apply_validation_error
+from cymuned.organisations.models import School
 
-from . import selectors, services
+from . import selectors, services, subject_access
 from .forms import (
     CarerForm,
     CloseEpisodeForm,
@@ -28,6 +32,8 @@ from .forms import (
     EpisodeForm,
     HouseholdForm,
     LearnerFilterForm,
+    LearnerForm,
+    LinkLearnerForm,
     ReassignForm,
     WithdrawForm,
 )
@@ -69,7 +75,35 @@ class LearnerListView(ScopedViewMixin, TemplateView):
             user=self.request.user, q=filters.get("q") or "", school_id=school.pk if school else None, year_group=filters.get("year_group"),
         )
         page = Paginator(learners, 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(form=form, page=page, **kwargs)
+        return super().get_context_data(form=form, page=page, can_add=can_create(self.request.user, Learner), **kwargs)
+
+
+class LearnerCreateView(ScopedViewMixin, FormView):
+    access = CanCreate(Learner)
+    template_name = "families/learner_form.html"
+    form_class = LearnerForm
+
+    @cached_property
+    def schools(self) -> QuerySet[School]:
+        return selectors.schools_for_new_learners(user=self.request.user)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "schools": self.schools}
+
+    def get_initial(self) -> dict[str, Any]:
+        first_two = list(self.schools[:2])
+        return {"school": first_two[0].pk} if len(first_two) == 1 else {}  # a school of its own needs no choosing
+
+    def form_valid(self, form: LearnerForm) -> HttpResponse:
+        data = dict(form.cleaned_data)
+        school = data.pop("school")
+        try:
+            learner = services.learner_create(by=self.request.user, school=school, data=data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(name)s has been added to %(school)s.") % {"name": learner.full_name, "school": school.name})
+        return redirect(reverse("families:learner-detail", args=[learner.pk]))
 
 
 class LearnerDetailView(ScopedViewMixin, TemplateView):
@@ -83,8 +117,13 @@ class LearnerDetailView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         record_read(instance=self.object)
         household = self.object.household if self.object.household_id and can(self.request.user, Action.VIEW, self.object.household) else None
+        from cymuned.outcomes.selectors import latest_attendance_for
+        from cymuned.programmes.selectors import enrolments_for_learner
+
         return super().get_context_data(
             learner=self.object, household=household,
+            attendance=latest_attendance_for(user=self.request.user, learner=self.object),
+            enrolments=enrolments_for_learner(user=self.request.user, learner=self.object),
             can_add_household=not self.object.household_id and principal_for(self.request.user).has_role(*CASEWORK_ROLES),
             **kwargs,
         )
@@ -135,8 +174,55 @@ class HouseholdDetailView(ScopedViewMixin, TemplateView):
             consents=household.consents.select_related("given_by"),
             episodes=visible_to(user, Episode.objects.with_related()).filter(household=household),
             can_change=can(user, Action.CHANGE, household),
+            can_export=can(user, Action.EXPORT, household),
             **kwargs,
         )
+
+
+class LinkLearnerView(_FormOnObject):
+    """Link a brother or sister the user can see, found by UPN; a second step names them before anything is saved."""
+
+    access = ObjectAccess(Household, Action.CHANGE)
+    template_name = "families/link_learner.html"
+    form_class = LinkLearnerForm
+    object: Household
+
+    def form_valid(self, form: LinkLearnerForm) -> HttpResponse:
+        learner = selectors.learner_by_upn(user=self.request.user, upn=form.cleaned_data["upn"])
+        if learner is None:
+            form.add_error("upn", ValidationError(
+                _("No learner you can see has this unique pupil number. Check the number, or ask their school to link them."),
+                code="not_found"))
+            return self.form_invalid(form)
+        try:
+            if "confirm" not in self.request.POST:
+                services.household_link_check(household=self.object, learner=learner)
+                return self.render_to_response(self.get_context_data(form=form, learner=learner))
+            services.household_link_learner(by=self.request.user, household=self.object, learner=learner)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(name)s is now linked to this family.") % {"name": learner.full_name})
+        return redirect(reverse("families:household-detail", args=[self.object.pk]))
+
+
+class SubjectAccessExportView(ScopedViewMixin, View):
+    """Everything held about the family, as a file. Reads and the export are logged by the service."""
+
+    access = ObjectAccess(Household, Action.EXPORT)
+    file_format = "pdf"
+    object: Household
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        content, content_type, filename = subject_access.subject_access_export(
+            by=request.user, household=self.object, file_format=self.file_format, remote_addr=request.META.get("REMOTE_ADDR"))
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class SubjectAccessJsonView(SubjectAccessExportView):
+    file_format = "json"
 
 
 class CarerAddView(_FormOnObject):

@@ -235,4 +235,10 @@ def load_demo_borough(*, seed: int = 2026, learners_per_school: int = 40) -> boo
 
     feo = User.objects.get(email=f"feo@{DEMO_DOMAIN}")
     load_demo_families(officer=feo, schools=list(School.objects.filter(cluster=clusters["Cyfarthfa"])), rng=rng, today=today)
+    from cymuned.outcomes.demo import load_demo_attendance
+
+    load_demo_attendance(local_authority=la, rng=rng, today=today)
+    from cymuned.programmes.demo import load_demo_programmes
+
+    load_demo_programmes(local_authority=la, rng=rng, today=today)
     return True

@@ -1,0 +1,177 @@
+"""Outcomes: the figures schools already hold about their learners, pre-aggregated so pages never scan raw marks.
+
+Attendance comes first. An :class:`AttendanceSummary` holds one learner's sums of sessions from the start of a
+period (the academic year, as the importers of issue 10 will write it) to an "as at" date. Importers compute the
+sums from the session marks and write them in bulk (``services.attendance_summaries_upsert``); the FEO worklist,
+the learner page, the API and the dashboards read these rows, never the marks.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Abs
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
+
+from cymuned.core.models import TimeStampedModel
+from cymuned.families.models import Learner
+from cymuned.organisations.models import School
+
+HUNDRED = Decimal("100")
+#: How far a stored percentage may be from its own sessions (rounding to two places moves it by at most 0.005).
+PERCENTAGE_TOLERANCE = Decimal("0.01")
+
+
+class AttendanceSource(models.TextChoices):
+    IMPORT = "import", _("Imported from the school's records")
+    MANUAL = "manual", _("Entered by staff")
+    DEMO = "demo", _("Demonstration data")
+
+
+class AttendanceBand(models.TextChoices):
+    """How worrying a learner's attendance is. Learners above both thresholds have no band."""
+
+    SEVERE = "severe", _("Severe absence")
+    PERSISTENT = "persistent", _("Persistent absence")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Attendance percentages at or below which absence is persistent, and severe."""
+
+    persistent: Decimal
+    severe: Decimal
+
+
+#: Defaults: persistent absence is missing 10% or more of sessions (as the dashboards of issue 10 count it), severe 20% or more.
+DEFAULT_BANDS = {"persistent": "90", "severe": "80"}
+
+
+def attendance_thresholds() -> Thresholds:
+    """The thresholds from ``settings.CYMUNED_ATTENDANCE_BANDS`` (checked at start-up by ``outcomes.checks``)."""
+    bands = {**DEFAULT_BANDS, **getattr(settings, "CYMUNED_ATTENDANCE_BANDS", {})}
+    return Thresholds(persistent=Decimal(str(bands["persistent"])), severe=Decimal(str(bands["severe"])))
+
+
+def band_for(percentage: Decimal | None, thresholds: Thresholds | None = None) -> AttendanceBand | None:
+    if percentage is None:
+        return None
+    thresholds = thresholds or attendance_thresholds()
+    if percentage <= thresholds.severe:
+        return AttendanceBand.SEVERE
+    if percentage <= thresholds.persistent:
+        return AttendanceBand.PERSISTENT
+    return None
+
+
+def attendance_percentage(*, attended: int, possible: int) -> Decimal:
+    """Sessions attended as a percentage of those possible, to two places, halves rounded up."""
+    return (Decimal(attended) * HUNDRED / Decimal(possible)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class AttendanceSummaryQuerySet(models.QuerySet["AttendanceSummary"]):
+    def latest_per_learner(self) -> AttendanceSummaryQuerySet:
+        """Each learner's most recent figures only: rows with no later row for the same learner.
+
+        An anti-join (NOT EXISTS) probing the unique (learner, period_end) index once per row: it composes with
+        any further filter, ordering or pagination, on PostgreSQL and SQLite alike, where DISTINCT ON would not.
+        """
+        later = AttendanceSummary.objects.filter(learner_id=OuterRef("learner_id"), period_end__gt=OuterRef("period_end"))
+        return self.filter(~Exists(later))
+
+    def at_or_below(self, percentage: Decimal) -> AttendanceSummaryQuerySet:
+        return self.filter(percentage__lte=percentage)
+
+    def of_active_learners(self) -> AttendanceSummaryQuerySet:
+        return self.filter(learner__archived_on__isnull=True)
+
+    def with_related(self) -> AttendanceSummaryQuerySet:
+        return self.select_related("learner", "learner__school")
+
+
+def _percentage_matches_sessions() -> LessThanOrEqual:
+    """|percentage × possible − 100 × attended| ≤ tolerance × possible: the stored figure is the sessions' own, no division."""
+    difference = F("percentage") * F("possible_sessions") - F("attended_sessions") * 100
+    return LessThanOrEqual(Abs(difference), F("possible_sessions") * PERCENTAGE_TOLERANCE)
+
+
+class AttendanceSummary(TimeStampedModel):
+    """One learner's attendance from ``period_start`` to ``period_end`` (the "as at" date). A personal record.
+
+    Invariants the database enforces: at least one possible session; attended + authorised + unauthorised
+    absences = possible sessions; the percentage is the sessions' own (within rounding); one row per learner
+    per "as at" date, so re-importing the same figures changes nothing and a corrected file replaces them.
+    ``school`` is the learner's school when the figures were recorded, copied so per-school aggregates need no
+    join; who may *see* the row follows the learner's current school (see ``policies``).
+    """
+
+    is_personal_record = True
+
+    learner = models.ForeignKey(Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="attendance_summaries")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="attendance_summaries")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("as at"))
+    possible_sessions = models.PositiveIntegerField(_("possible sessions"))
+    attended_sessions = models.PositiveIntegerField(
+        _("sessions attended"), help_text=_("Present, or at an approved educational activity away from school.")
+    )
+    authorised_absences = models.PositiveIntegerField(_("authorised absences"))
+    unauthorised_absences = models.PositiveIntegerField(_("unauthorised absences"))
+    percentage = models.DecimalField(_("attendance (%)"), max_digits=5, decimal_places=2, editable=False)
+    source = models.CharField(_("source"), max_length=20, choices=AttendanceSource.choices)
+
+    objects = AttendanceSummaryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["learner", "-period_end"]
+        verbose_name = _("attendance summary")
+        verbose_name_plural = _("attendance summaries")
+        constraints = [
+            # Also the index behind "latest per learner": (learner_id, period_end) scanned backwards.
+            models.UniqueConstraint(fields=["learner", "period_end"], name="attendance_one_per_learner_per_date"),
+            models.CheckConstraint(condition=Q(possible_sessions__gt=0), name="attendance_some_possible_sessions"),
+            models.CheckConstraint(
+                condition=Q(attended_sessions__lte=F("possible_sessions")), name="attendance_attended_within_possible"
+            ),
+            models.CheckConstraint(
+                condition=Q(possible_sessions=F("attended_sessions") + F("authorised_absences") + F("unauthorised_absences")),
+                name="attendance_sessions_add_up",
+            ),
+            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")), name="attendance_period_in_order"),
+            models.CheckConstraint(condition=Q(percentage__gte=0, percentage__lte=100), name="attendance_percentage_range"),
+            models.CheckConstraint(condition=_percentage_matches_sessions(), name="attendance_percentage_matches_sessions"),
+        ]
+        indexes = [
+            # Per-school figures as at a date (dashboards, issue 10) without touching learners.
+            models.Index(fields=["school", "period_end"], name="attendance_school_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}: {self.percentage}% ({self.period_end:%Y-%m-%d})"
+
+    @property
+    def band(self) -> AttendanceBand | None:
+        return band_for(self.percentage)
+
+    @property
+    def absences(self) -> int:
+        return self.authorised_absences + self.unauthorised_absences
+
+
+@dataclass(frozen=True)
+class AttendanceFigures:
+    """One learner's sums as an importer hands them to ``services.attendance_summaries_upsert``."""
+
+    learner_id: int
+    period_start: datetime.date
+    period_end: datetime.date
+    possible_sessions: int
+    attended_sessions: int
+    authorised_absences: int
+    unauthorised_absences: int

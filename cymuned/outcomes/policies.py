@@ -1,0 +1,37 @@
+"""Who may see and record learners' outcome figures.
+
+Attendance rows are personal records about a learner: they are seen by the staff who work with the learner at
+the learner's *current* school (the learner roles, as for the learner record itself), and recorded by the
+school's headteacher and staff, who hold the school's own records. LA-wide roles get no rows here: the
+dashboards of issue 10 will give them aggregate figures, with small numbers suppressed, through selectors that
+never return a learner.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from cymuned.access.policy import NOTHING, Action, ModelPolicy, register
+from cymuned.access.principal import Principal
+from cymuned.accounts.roles import LEARNER_ROLES, Role
+
+from .models import AttendanceSummary
+
+#: Who records a school's figures by hand or by import: those who keep the school's own records.
+RECORDING_ROLES = (Role.HEADTEACHER, Role.SCHOOL_STAFF)
+
+
+@register(AttendanceSummary)
+class AttendanceSummaryPolicy(ModelPolicy):
+    def scope(self, principal: Principal, action: Action) -> Q:
+        if action in (Action.LIST, Action.VIEW):
+            return principal.schools_q(LEARNER_ROLES, school_field="learner__school")
+        if action == Action.CHANGE:
+            return principal.schools_q(RECORDING_ROLES, school_field="learner__school")
+        return NOTHING
+
+    def can_create(self, principal: Principal, *, parent: models.Model | None = None) -> bool:
+        """``parent`` is the learner's school."""
+        allowed = principal.school_ids(RECORDING_ROLES)
+        return bool(allowed) and (parent is None or parent.pk in allowed)
