@@ -79,7 +79,7 @@ def _sample_object(world: World, model: type) -> Any:
     from cymuned.accounts.models import Membership
     from cymuned.evaluation.models import Action as PlanAction
     from cymuned.evaluation.models import Cell, Evaluation, Evidence, Framework, Rating, StakeholderSurvey
-    from cymuned.families.models import Consent, Contact, Episode, Household, Learner
+    from cymuned.families.models import Carer, Consent, Contact, Episode, Household, Learner
     from cymuned.organisations.models import Cluster, Organisation, Partner, School
     from cymuned.outcomes.models import AttendanceSummary
     from cymuned.programmes.models import Achievement, Attendance, ConfidenceResponse, Enrolment, Programme, Session
@@ -92,6 +92,7 @@ def _sample_object(world: World, model: type) -> Any:
         Session: world.session,
         Enrolment: world.enrolment,
         Household: world.household,
+        Carer: world.carer,
         Consent: world.consent,
         Episode: world.episode,
         Contact: world.contact,

@@ -9,7 +9,7 @@ from cymuned.accounts.models import Membership
 from cymuned.accounts.roles import GovernorCategory, Role
 from cymuned.evaluation.models import Action as PlanAction
 from cymuned.evaluation.models import Evaluation, Framework, Rating
-from cymuned.families.models import Consent, Contact, Episode, Household
+from cymuned.families.models import Carer, Consent, Contact, Episode, Household, Learner
 from cymuned.organisations.models import Cluster, Organisation, Partner, School
 from cymuned.outcomes.models import AttendanceSummary
 
@@ -171,6 +171,22 @@ class PlanActionSerializer(serializers.ModelSerializer):
         model = PlanAction
         fields = ["id", "evaluation", "cell", "title", "owner", "due_on", "success_measure", "rag", "completed_on"]
         read_only_fields = ["id", "evaluation", "cell", "title", "owner", "due_on", "success_measure"]
+
+
+class LearnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Learner
+        fields = ["id", "school", "upn", "given_name", "family_name", "date_of_birth", "year_group", "efsm", "additional_learning_needs",
+                  "looked_after", "young_carer", "english_additional_language", "welsh_additional_language", "household"]
+        read_only_fields = fields
+
+
+class CarerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Carer
+        fields = ["id", "household", "given_name", "family_name", "relationship", "parental_responsibility", "preferred_language",
+                  "contact_method", "telephone", "email", "is_main_contact"]
+        read_only_fields = fields
 
 
 class HouseholdSerializer(serializers.ModelSerializer):

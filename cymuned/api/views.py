@@ -23,7 +23,7 @@ from cymuned.evaluation import services as evaluation_services
 from cymuned.evaluation.models import Action as PlanAction
 from cymuned.evaluation.models import Evaluation, Framework, Rating
 from cymuned.families import services as family_services
-from cymuned.families.models import Consent, Contact, Episode, Household
+from cymuned.families.models import Carer, Consent, Contact, Episode, Household, Learner
 from cymuned.organisations import services as organisation_services
 from cymuned.organisations.models import Cluster, LocalAuthority, Organisation, Partner, School
 from cymuned.outcomes.models import AttendanceSummary
@@ -160,6 +160,29 @@ class PlanActionViewSet(mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
             note=str(_("Updated through the API")), rag=data.get("rag", action.rag), completed=completed_on is not None,
         )
         action.refresh_from_db()
+
+
+class LearnerViewSet(ScopedReadOnlyViewSet):
+    """Learners of the user's schools. Opening one is written in the audit log."""
+
+    access = HasRole(*LEARNER_ROLES)
+    queryset = Learner.objects.active().order_by("pk")
+    serializer_class = serializers.LearnerSerializer
+    filterset_fields = ["school", "year_group", "efsm", "household", "upn"]
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        record_read(instance=self.get_object())
+        return response
+
+
+class CarerViewSet(ScopedReadOnlyViewSet):
+    """Parents and carers of the families the user's schools work with."""
+
+    access = HasRole(*LEARNER_ROLES)
+    queryset = Carer.objects.order_by("pk")
+    serializer_class = serializers.CarerSerializer
+    filterset_fields = ["household"]
 
 
 class HouseholdViewSet(ScopedReadOnlyViewSet):
