@@ -430,3 +430,16 @@ def test_list_reads_are_audited_with_the_reader(world, client_for):
 def test_learner_page_lists_their_programmes(world, client_for):
     response = client_for("school_staff").get(_url("families:learner-detail", world.learner_a.pk))
     assert "Family maths" in response.text
+
+
+def test_register_flags_learners_without_photograph_consent(world, client_for):
+    from cymuned.families.models import Consent
+
+    client = client_for("headteacher")
+    url = _url("programmes:register", world.session.pk)
+    assert "No photographs" in client.get(url).text
+    Consent.objects.create(household=world.household, purpose="photographs", given_by=world.carer, method="written",
+                           given_on=timezone.localdate() - datetime.timedelta(days=30))
+    assert "No photographs" not in client.get(url).text
+    row = client.post(url, {"enrolment": world.enrolment.pk, f"mark-{world.enrolment.pk}": "present"}, HTTP_HX_REQUEST="true")
+    assert "No photographs" not in row.text

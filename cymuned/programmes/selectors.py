@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cymuned.access.policy import Action, visible_to
 from cymuned.core.models import localised_order
+from cymuned.families.models import Consent, ConsentPurpose
 
 from .models import Attendance, Enrolment, EnrolmentStatus, Programme, Session
 
@@ -68,9 +69,16 @@ def enrolments_of(*, user: Any, programme: Programme) -> QuerySet[Enrolment]:
 
 
 def register_for(*, user: Any, session: Session) -> list[tuple[Enrolment, str]]:
-    """The people on a session's register with their mark so far ('' when not yet marked). Two queries."""
+    """The people on a session's register with their mark so far ('' when not yet marked). Two queries.
+
+    Each enrolment carries ``photo_consent``: whether the family's consent to photographs was in force that
+    day (people signed up by the public have no household, so no consent is recorded for them).
+    """
     marks = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark"))
-    enrolments = visible_to(user, Enrolment.objects.with_related(), Action.LIST).filter(
+    photos = Consent.objects.in_force(on=timezone.localtime(session.starts_at).date()).filter(
+        household=OuterRef("household"), purpose=ConsentPurpose.PHOTOGRAPHS
+    )
+    enrolments = visible_to(user, Enrolment.objects.with_related().annotate(photo_consent=Exists(photos)), Action.LIST).filter(
         programme_id=session.programme_id, status__in=(EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
     ).order_by("participant_name", "learner__family_name", "learner__given_name", "pk")
     return [(enrolment, marks.get(enrolment.pk, "")) for enrolment in enrolments]

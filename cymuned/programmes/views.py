@@ -294,6 +294,8 @@ class RegisterView(ScopedViewMixin, TemplateView):
                 errors.extend(error.messages)
         if getattr(request, "htmx", False) and request.POST.get("enrolment"):
             # One mark tapped: answer with that row only, saved or with its error.
+            enrolment = next((e for e, _mark in selectors.register_for(user=request.user, session=session) if e.pk == enrolment.pk),
+                             enrolment)
             return self.response_class(
                 request=request, template=["programmes/_register_row.html"],
                 context={"enrolment": enrolment, "mark": pairs[0][1], "session": session, "marks": AttendanceMark.choices,
