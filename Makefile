@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv npm static messages migrate demo test test-fast lint check-deploy chromium bench bench-seed bench-heatmap clean
+.PHONY: run setup venv npm static messages migrate demo test test-fast lint check-deploy chromium bench bench-seed bench-heatmap bench-availability clean
 
 run: setup migrate demo  ## Set up, load the demo borough and serve on http://127.0.0.1:8000
 	@$(PY) manage.py demo_accounts
@@ -71,7 +71,10 @@ bench-seed: setup  ## Time the national-size demo generator on PostgreSQL
 bench-heatmap: setup  ## The LA heatmap at national size against one raw SQL query (ratio)
 	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) manage.py seed_demo --scale $${BENCH_SCALE:-national} -v 0 && $(PY) bench/heatmap.py'
 
-bench: bench-seed bench-heatmap
+bench-availability: setup  ## A week's availability search, LA-wide and national, against one raw SQL query (ratio)
+	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) bench/bench_availability.py'
+
+bench: bench-seed bench-heatmap bench-availability
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var .pytest_cache

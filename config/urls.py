@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("self-evaluation/", include("cymuned.evaluation.urls")),
     path("outcomes/", include("cymuned.outcomes.urls")),
     path("programmes/", include("cymuned.programmes.urls")),
+    path("premises/", include("cymuned.premises.urls")),
     path("api-docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

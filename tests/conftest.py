@@ -68,6 +68,10 @@ class World:
     attendance: Any = None
     achievement: Any = None
     confidence: Any = None
+    space: Any = None
+    hirer: Any = None
+    series: Any = None
+    booking: Any = None
     memberships: dict[str, Membership] = field(default_factory=dict)
 
     def user(self, name: str) -> User:
@@ -142,6 +146,7 @@ def world(db: None) -> World:
     add_self_evaluation(w)
     add_casework(w)
     add_programmes(w)
+    add_premises(w)
     return w
 
 
@@ -194,6 +199,57 @@ def add_programmes(w: World) -> None:
         venue_en="Hall", counts_only=True, starts_on=today - datetime.timedelta(days=30),
     )
     w.food_session = Session.objects.create(programme=w.food_programme, starts_at=started, ends_at=started + datetime.timedelta(hours=1))
+
+
+def next_weekday(weekday: int, weeks_ahead: int = 1) -> Any:
+    """The date of the given weekday (0 = Monday) at least ``weeks_ahead`` weeks from today."""
+    import datetime
+
+    today = datetime.date.today() + datetime.timedelta(weeks=weeks_ahead)
+    return today + datetime.timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def add_premises(w: World) -> None:
+    """School A's hall, open to hire on weekday evenings and Saturdays all year with caretaker cover, prices and costs;
+    the world's member of the public is a hirer (insured) with a request for next week's Tuesday 18:00-20:00."""
+    import datetime
+
+    from cymuned.premises.availability import local_slot
+    from cymuned.premises.models import (
+        Booking,
+        BookingSeries,
+        CaretakerCover,
+        CostSettings,
+        Hirer,
+        OpeningWindow,
+        RateCard,
+        Space,
+        TermDate,
+    )
+
+    today = datetime.date.today()
+    TermDate.objects.create(local_authority=w.la, name_en="This term", name_cy="Y tymor hwn", starts_on=today - datetime.timedelta(days=60),
+                            ends_on=today + datetime.timedelta(days=120))
+    w.space = Space.objects.create(school=w.school_a, kind="hall", name_en="Main hall", name_cy="Prif neuadd", capacity=120,
+                                   description_en="A large hall with a stage.", description_cy="Neuadd fawr gyda llwyfan.")
+    windows = []
+    for season in ("term", "holiday"):
+        for weekday in range(5):
+            windows.append((weekday, season, datetime.time(17), datetime.time(22)))
+        windows.append((5, season, datetime.time(9), datetime.time(17)))
+    OpeningWindow.objects.bulk_create([OpeningWindow(space=w.space, weekday=d, season=s, opens_at=o, closes_at=c) for d, s, o, c in windows])
+    CaretakerCover.objects.bulk_create([CaretakerCover(school=w.school_a, weekday=d, season=s, opens_at=o, closes_at=c) for d, s, o, c in windows])
+    RateCard.objects.create(space=w.space, tier="community", off_peak_pence=1800, peak_pence=2500)
+    RateCard.objects.create(space=w.space, tier="commercial", off_peak_pence=3500, peak_pence=4500, vat_applies=True)
+    RateCard.objects.create(space=w.space, tier="cfs", off_peak_pence=0, peak_pence=0)
+    CostSettings.objects.create(school=w.school_a)
+    w.hirer = Hirer.objects.create(user=w.users["public"], local_authority=w.la, kind="community_group", organisation_name="Merthyr Choir",
+                                   insurance_provider="Zurich", insurance_expires_on=today + datetime.timedelta(days=300),
+                                   safeguarding_declared_on=today - datetime.timedelta(days=10))
+    w.series = BookingSeries.objects.create(reference="B-TEST0001", space=w.space, hirer=w.hirer, activity="Choir practice",
+                                            expected_people=30, tier="community", terms_accepted_on=datetime.datetime.now(datetime.UTC))
+    slot = local_slot(next_weekday(1), datetime.time(18), datetime.time(20))
+    w.booking = Booking.objects.create(series=w.series, space=w.space, starts_at=slot.starts_at, ends_at=slot.ends_at)
 
 
 def add_self_evaluation(w: World) -> None:

@@ -27,7 +27,7 @@ class LocalAuthorityFactory(factory.django.DjangoModelFactory):
         model = LocalAuthority
 
     kind = OrganisationKind.LOCAL_AUTHORITY
-    code = factory.Sequence(lambda n: f"{100 + n:03d}")
+    code = factory.Sequence(lambda n: f"{100 + n % 500:03d}")  # 100-599: three digits, never the world's 676 and 677
     name_en = factory.Sequence(lambda n: f"County Borough {n}")
     name_cy = factory.Sequence(lambda n: f"Bwrdeistref Sirol {n}")
 

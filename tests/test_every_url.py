@@ -82,9 +82,33 @@ def _sample_object(world: World, model: type) -> Any:
     from cymuned.families.models import Carer, Consent, Contact, Episode, Household, Learner
     from cymuned.organisations.models import Cluster, Organisation, Partner, School
     from cymuned.outcomes.models import AttendanceSummary
+    from cymuned.premises.models import (
+        Block,
+        Booking,
+        BookingSeries,
+        CapitalProject,
+        CaretakerCover,
+        Hirer,
+        Invoice,
+        OpeningWindow,
+        RateCard,
+        Space,
+        TermDate,
+    )
     from cymuned.programmes.models import Achievement, Attendance, ConfidenceResponse, Enrolment, Programme, Session
 
     return {
+        Space: world.space,
+        BookingSeries: world.series,
+        Booking: world.booking,
+        Hirer: world.hirer,
+        OpeningWindow: world.space.opening_windows.order_by("pk").first(),
+        CaretakerCover: world.school_a.caretaker_cover.order_by("pk").first(),
+        RateCard: world.space.rates.order_by("pk").first(),
+        TermDate: world.la.terms.order_by("pk").first(),
+        Block: _a_block(world),
+        CapitalProject: _a_capital_project(world),
+        Invoice: _an_invoice(world),
         Attendance: world.attendance,
         Achievement: world.achievement,
         ConfidenceResponse: world.confidence,
@@ -121,13 +145,56 @@ def _a_rating(world: World) -> Any:
     )[0]
 
 
+def _a_block(world: World) -> Any:
+    import datetime
+
+    from cymuned.premises.models import Block
+
+    start = datetime.datetime(2030, 7, 1, 9, tzinfo=datetime.UTC)
+    return Block.objects.get_or_create(school=world.school_a, space=world.space, kind="closure", starts_at=start,
+                                       defaults={"ends_at": start + datetime.timedelta(hours=8), "reason": "Polling station"})[0]
+
+
+def _a_capital_project(world: World) -> Any:
+    import datetime
+
+    from cymuned.premises.models import CapitalProject
+
+    project, created = CapitalProject.objects.get_or_create(
+        school=world.school_a, title_en="New community room", defaults={"title_cy": "Ystafell gymunedol newydd", "grant_source": "CFS capital",
+                                                                        "amount_pence": 25_000_000, "completed_on": datetime.date(2025, 9, 1)})
+    if created:
+        project.spaces.add(world.space)
+    return project
+
+
+def _an_invoice(world: World) -> Any:
+    import datetime
+
+    from cymuned.premises.models import Invoice
+
+    return Invoice.objects.get_or_create(
+        number="676-2030-000001", defaults={"local_authority_id": world.la.pk, "series": world.series, "issued_on": datetime.date(2030, 1, 6),
+                                            "due_on": datetime.date(2030, 2, 5), "net_pence": 5000, "vat_pence": 0,
+                                            "lines": [{"booking": world.booking.pk, "date": "2030-01-07", "starts": "18:00", "ends": "20:00",
+                                                       "description": "Main hall / Prif neuadd: Choir practice", "hours": "2.00", "pence": 5000}]})[0]
+
+
 #: Route-specific values for URL parameters that are not a record's pk.
 ROUTE_KWARGS = {
     "evaluation:survey": lambda w: {"token": w.survey.token},
     "evaluation:rate": lambda w: {"cell": w.cell.pk},
     "programmes:confidence": lambda w: {"stage": "before"},
     "programmes:report-export": lambda w: {"dataset": "reach", "fmt": "csv"},
+    "premises:feed": lambda w: {"token": _a_feed(w).token},
 }
+
+
+def _a_feed(world: World) -> Any:
+    from cymuned.premises.models import CalendarFeed
+
+    return CalendarFeed.objects.get_or_create(scope="space", space=world.space, revoked_on=None)[0]
+
 
 SAMPLE_KWARGS = {
     "uidb64": "MQ",
@@ -245,6 +312,13 @@ def test_anonymous_walk_reaches_only_the_public_allow_list(world, client_for):
             "api:programme-list",
             "api:programme-session-detail",
             "api:programme-session-list",
+            "api:space-availability-list",
+            "api:space-detail",
+            "api:space-list",
+            "premises:feed",
+            "premises:public-list",
+            "premises:public-space",
+            "premises:register",
             "programmes:public-detail",
             "programmes:public-list",
             "programmes:public-sign-up",

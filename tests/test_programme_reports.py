@@ -81,10 +81,14 @@ def test_report_page_shows_charts_and_tables(world, client_for):
 
 
 def test_report_filter_errors_are_specific(world, client_for):
-    response = client_for("headteacher").get(reverse("programmes:report"), {"start": "2026-05-01", "end": "2026-01-01"})
+    from django.utils import translation
+
+    with translation.override("en-gb"):
+        url = reverse("programmes:report")
+    response = client_for("headteacher").get(url, {"start": "2026-05-01", "end": "2026-01-01"})
     assert response.status_code == 200
     assert "The start of the period must be before its end." in response.text
-    response = client_for("headteacher").get(reverse("programmes:report"), {"school": world.school_other_la.pk})
+    response = client_for("headteacher").get(url, {"school": world.school_other_la.pk})
     assert "Choose a school from the list" in response.text
 
 

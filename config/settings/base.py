@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cymuned.evaluation",
     "cymuned.outcomes",
     "cymuned.programmes",
+    "cymuned.premises",
     "cymuned.api",
 ]
 
@@ -227,6 +228,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models name a field "status" with different choices: give each set its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": "cymuned.premises.models.SeriesStatus",
+        "InvoiceStatusEnum": "cymuned.premises.models.InvoiceStatus",
+        "EnrolmentStatusEnum": "cymuned.programmes.models.EnrolmentStatus",
+    },
 }
 
 # Cymuned's own switches.

@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from cymuned.access.views import Public
+from cymuned.premises import api as premises_api
 from cymuned.programmes import api as programmes_api
 
 from . import docs, views
@@ -35,6 +36,12 @@ router.register("enrolments", programmes_api.EnrolmentViewSet, basename="enrolme
 router.register("programme-attendances", programmes_api.AttendanceViewSet, basename="programme-attendance")
 router.register("achievements", programmes_api.AchievementViewSet, basename="achievement")
 router.register("confidence-responses", programmes_api.ConfidenceResponseViewSet, basename="confidence-response")
+router.register("spaces", premises_api.SpaceViewSet, basename="space")
+router.register("space-availability", premises_api.AvailabilityViewSet, basename="space-availability")
+router.register("bookings", premises_api.BookingViewSet, basename="booking")
+router.register("booking-requests", premises_api.BookingRequestViewSet, basename="booking-request")
+router.register("hirers", premises_api.HirerViewSet, basename="hirer")
+router.register("invoices", premises_api.InvoiceViewSet, basename="invoice")
 
 app_name = "api"
 urlpatterns = [

@@ -51,6 +51,13 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
         entries.append((_("Programmes"), reverse("programmes:manage-list")))
     if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.CSM, Role.FEO):
         entries.append((_("Reports"), reverse("programmes:report")))
+    if principal.has_role(Role.HEADTEACHER, Role.CSM, Role.LA_LEAD, Role.LA_OFFICER):
+        entries.append((_("Lettings"), reverse("premises:requests")))
+    if not principal.is_staff_member:
+        from cymuned.premises.models import Hirer
+
+        if Hirer.objects.filter(user_id=principal.user_id).exists():
+            entries.append((_("Your bookings"), reverse("premises:my-bookings")))
     if principal.has_role(Role.LA_LEAD):
         entries.append((_("Audit log"), reverse("audit:log")))
     path = request.path

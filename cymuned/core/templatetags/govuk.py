@@ -95,3 +95,14 @@ def query_replace(context: dict[str, Any], **kwargs: Any) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def pounds(pence: Any) -> str:
+    """An amount held in pence, shown as pounds and pence (£18.50); negative amounts keep their sign."""
+    if pence in (None, ""):
+        return ""
+    value = int(pence)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    return f"{sign}£{value // 100:,}.{value % 100:02d}"
