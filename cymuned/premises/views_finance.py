@@ -27,9 +27,9 @@ from cymuned.access.views import HasRole, ObjectAccess, ScopedView, ScopedViewMi
 from cymuned.audit.services import export_record
 from cymuned.core.exports import csv_response, xlsx_response
 from cymuned.core.forms import apply_validation_error
+from cymuned.core.reporting import ReportFilterForm, filters_from_request
 from cymuned.core.widgets import DATE_ERRORS, DateInput
 from cymuned.organisations.models import Cluster, School
-from cymuned.programmes.forms import ReportFilterForm, report_period
 
 from . import finance_reports, invoicing
 from .costs import CostBreakdown, true_cost
@@ -190,15 +190,7 @@ class FinanceExportView(ScopedView):
 def _cost_filters(request: HttpRequest) -> tuple[ReportFilterForm, finance_reports.CostFilters | None]:
     schools = _managed_schools(request.user).select_related("cluster")
     clusters = Cluster.objects.filter(pk__in=schools.values("cluster_id")).order_by("name_en")
-    form = ReportFilterForm(request.GET or None, schools=schools, clusters=clusters)
-    if request.GET and not form.is_valid():
-        return form, None
-    if request.GET:
-        data = form.cleaned_data
-    else:
-        start, end = report_period(None, None)
-        data = {"start": start, "end": end}
-    return form, finance_reports.CostFilters(start=data["start"], end=data["end"], school=data.get("school"), cluster=data.get("cluster"))
+    return filters_from_request(request, schools=schools, clusters=clusters, build=finance_reports.CostFilters)
 
 
 class CostReportView(ScopedViewMixin, TemplateView):

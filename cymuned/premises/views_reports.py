@@ -13,8 +13,8 @@ from cymuned.access.policy import visible_to
 from cymuned.access.views import HasRole, ScopedViewMixin
 from cymuned.audit.services import export_record
 from cymuned.core.exports import xlsx_response
+from cymuned.core.reporting import ReportFilterForm, filters_from_request
 from cymuned.organisations.models import Cluster
-from cymuned.programmes.forms import ReportFilterForm, report_period
 
 from . import reports, services
 from .policies import LA_MANAGER_ROLES, MANAGER_ROLES
@@ -25,15 +25,7 @@ REPORT_ACCESS = HasRole(*MANAGER_ROLES, *LA_MANAGER_ROLES)
 def _filters(request: HttpRequest) -> tuple[ReportFilterForm, reports.ReportFilters | None]:
     schools = services.managed_schools(request.user).select_related("cluster")
     clusters = visible_to(request.user, Cluster).filter(schools__in=schools.values("pk")).distinct().order_by("name_en")
-    form = ReportFilterForm(request.GET or None, schools=schools, clusters=clusters)
-    if request.GET and not form.is_valid():
-        return form, None
-    if request.GET:
-        data = form.cleaned_data
-    else:
-        start, end = report_period(None, None)
-        data = {"start": start, "end": end}
-    return form, reports.ReportFilters(start=data["start"], end=data["end"], school=data.get("school"), cluster=data.get("cluster"))
+    return filters_from_request(request, schools=schools, clusters=clusters, build=reports.ReportFilters)
 
 
 class UtilisationReportView(ScopedViewMixin, TemplateView):

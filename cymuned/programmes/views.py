@@ -18,6 +18,7 @@ from cymuned.accounts.roles import Role
 from cymuned.audit.services import export_record, record_read, record_reads
 from cymuned.core.exports import csv_response, xlsx_response
 from cymuned.core.forms import apply_validation_error
+from cymuned.core.reporting import ReportFilterForm, filters_from_request
 from cymuned.families.models import Learner
 from cymuned.organisations.models import Cluster, School
 
@@ -30,9 +31,7 @@ from .forms import (
     ProgrammeForm,
     PublicSignUpForm,
     QuantitiesForm,
-    ReportFilterForm,
     ScheduleForm,
-    report_period,
 )
 from .models import AttendanceMark, Enrolment, EnrolmentStatus, Programme, QuestionnaireStage, Session
 from .policies import CREATOR_ROLES, RUNNER_ROLES
@@ -201,12 +200,11 @@ class ManageDetailView(ScopedViewMixin, TemplateView):
         )
 
 
-class _ProgrammeForm(ScopedViewMixin, FormView):
-    access = ObjectAccess(Programme, Action.CHANGE)
-    object: Programme
+class _ServiceForm(ScopedViewMixin, FormView):
+    """A form about one scoped record: ``run`` calls a service and returns the success message; errors go back on the form."""
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(programme=self.object, **kwargs)
+    object: Any
+    done_url: str
 
     def run(self, form: Any) -> str:
         raise NotImplementedError
@@ -218,7 +216,17 @@ class _ProgrammeForm(ScopedViewMixin, FormView):
             apply_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, message)
-        return redirect(reverse("programmes:manage", args=[self.object.pk]))
+        return redirect(reverse(self.done_url, args=[self.object.pk]))
+
+
+class _ProgrammeForm(_ServiceForm):
+    access = ObjectAccess(Programme, Action.CHANGE)
+    object: Programme
+
+    done_url = "programmes:manage"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(programme=self.object, **kwargs)
 
 
 class ScheduleView(_ProgrammeForm):
@@ -370,24 +378,13 @@ class EnrolmentCompleteView(_EnrolmentPost):
         return _("Marked as completed.")
 
 
-class _EnrolmentForm(ScopedViewMixin, FormView):
+class _EnrolmentForm(_ServiceForm):
     access = ObjectAccess(Enrolment, Action.CHANGE)
     object: Enrolment
+    done_url = "programmes:enrolment"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(enrolment=self.object, programme=self.object.programme, **kwargs)
-
-    def run(self, form: Any) -> str:
-        raise NotImplementedError
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            message = self.run(form)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, message)
-        return redirect(reverse("programmes:enrolment", args=[self.object.pk]))
 
 
 class AchievementAddView(_EnrolmentForm):
@@ -426,17 +423,8 @@ REPORT_ROLES = (Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTE
 
 def _report_filters(request: HttpRequest) -> tuple[ReportFilterForm, reports.ReportFilters | None]:
     user = request.user
-    schools = visible_to(user, School).select_related("cluster").order_by("name_en")
-    clusters = visible_to(user, Cluster).order_by("name_en")
-    form = ReportFilterForm(request.GET or None, schools=schools, clusters=clusters)
-    if request.GET and not form.is_valid():
-        return form, None
-    if request.GET:
-        data = form.cleaned_data
-    else:
-        start, end = report_period(None, None)
-        data = {"start": start, "end": end}
-    return form, reports.ReportFilters(start=data["start"], end=data["end"], school=data.get("school"), cluster=data.get("cluster"))
+    return filters_from_request(request, schools=visible_to(user, School).select_related("cluster").order_by("name_en"),
+                                clusters=visible_to(user, Cluster).order_by("name_en"), build=reports.ReportFilters)
 
 
 class ReportView(ScopedViewMixin, TemplateView):
