@@ -33,8 +33,15 @@ def test_demo_is_deterministic():
     first = list(Learner.objects.order_by("upn").values_list("upn", "given_name", "family_name", "date_of_birth"))
     from cymuned.evaluation.models import Evaluation, Framework
     from cymuned.families.models import Consent, Episode, Household
+    from cymuned.premises.models import BookingSeries, CapitalProject, Hirer, Invoice, Space
     from cymuned.programmes.models import Programme
 
+    Invoice.objects.filter(credits__isnull=False).delete()
+    Invoice.objects.all().delete()
+    BookingSeries.objects.all().delete()
+    Hirer.objects.all().delete()
+    CapitalProject.objects.all().delete()
+    Space.objects.all().delete()
     Programme.objects.all().delete()
     Episode.objects.all().delete()
     Consent.objects.all().delete()

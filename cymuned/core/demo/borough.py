@@ -241,4 +241,7 @@ def load_demo_borough(*, seed: int = 2026, learners_per_school: int = 40) -> boo
     from cymuned.programmes.demo import load_demo_programmes
 
     load_demo_programmes(local_authority=la, rng=rng, today=today)
+    from cymuned.premises.demo import load_demo_premises
+
+    load_demo_premises(local_authority=la, rng=rng, today=today)
     return True
