@@ -317,6 +317,17 @@ def sign_in(client: Client, user: User) -> Client:
     return client
 
 
+@pytest.fixture(autouse=True)
+def _english_to_start_with() -> Any:
+    """Every test starts in English: a request to a /cy/ page leaves Welsh active in the thread (Django's locale
+    middleware does not switch back), which would otherwise change reverse() and messages in the next test."""
+    from django.utils import translation
+
+    translation.activate("en-gb")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def client_for(world: World):
     def make(name: str | None) -> Client:
