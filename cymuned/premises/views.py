@@ -33,7 +33,8 @@ PUBLIC_SPACES = "Anyone may browse school spaces open to hire and their free tim
 
 
 def _public_spaces() -> Any:
-    return Space.objects.public().with_related()
+    """Spaces anyone may see: read through the access layer as an anonymous visitor, whoever is signed in."""
+    return visible_to(None, Space.objects.public().with_related(), Action.LIST)
 
 
 class PublicSpaceListView(ScopedViewMixin, TemplateView):
@@ -80,7 +81,7 @@ class PublicSpaceDetailView(ScopedViewMixin, TemplateView):
 def _hirer_of(user: Any) -> Hirer | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return Hirer.objects.filter(user=user).first()
+    return visible_to(user, Hirer, Action.CHANGE).filter(user=user).first()
 
 
 class HirerRegisterView(ScopedViewMixin, FormView):
@@ -194,7 +195,8 @@ class MyBookingsView(ScopedViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         series = (
-            BookingSeries.objects.filter(hirer__user=self.request.user).select_related("space", "space__school")
+            visible_to(self.request.user, BookingSeries, Action.LIST).filter(hirer__user=self.request.user)
+            .select_related("space", "space__school")
             .annotate(first=Min("bookings__starts_at"), last=Max("bookings__starts_at"), dates=Count("bookings"))
             .order_by("-created_on")
         )

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from cymuned.access.policy import Action
+from cymuned.access.policy import Action, visible_to
 from cymuned.access.principal import principal_for
 from cymuned.access.views import HasRole, ObjectAccess, ScopedViewMixin
 from cymuned.accounts.roles import Role
@@ -53,7 +53,7 @@ def _managed_schools(user: Any) -> Any:
 
 
 def _managed_spaces(user: Any) -> Any:
-    return Space.objects.filter(school__in=services.managed_schools(user).values("pk")).with_related()
+    return visible_to(user, Space.objects.with_related(), Action.CHANGE)
 
 
 def _school_for(request: HttpRequest) -> tuple[School | None, Any]:

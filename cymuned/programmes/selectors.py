@@ -34,7 +34,7 @@ def with_place_counts(programmes: QuerySet[Programme]) -> QuerySet[Programme]:
 
 def public_programmes(*, kind: str = "", language: str = "", q: str = "") -> QuerySet[Programme]:
     """What the public may browse: published programmes that have not finished."""
-    programmes = Programme.objects.published().current().with_related()
+    programmes = visible_to(None, Programme.objects.published().current().with_related(), Action.LIST)
     if kind:
         programmes = programmes.filter(kind=kind)
     if language:
