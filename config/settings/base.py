@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "cymuned.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cymuned.accounts.middleware.StaffSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -237,6 +238,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Cymuned's own switches.
+# Staff sessions end after 30 minutes without activity and 12 hours after sign-in, whatever they do.
+CYMUNED_STAFF_IDLE_TIMEOUT = 30 * 60
+CYMUNED_STAFF_ABSOLUTE_TIMEOUT = 12 * 60 * 60
 CYMUNED_REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", True)
 CYMUNED_DEMO_HINTS = False
 CYMUNED_BASE_URL = os.environ.get("DJANGO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -255,8 +259,21 @@ CYMUNED_ATTENDANCE_BANDS = {"persistent": "90", "severe": "80"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Security events as one JSON object a line, for the council's log collector (cymuned/core/security_log.py).
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        "cymuned.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        "cymuned.errors": {"handlers": ["security"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -29,6 +29,7 @@ from cymuned.core.forms import apply_validation_error
 
 from . import services
 from .forms import MembershipFilterForm, MembershipGrantForm, MembershipUpdateForm, ProfileForm, SignInForm, TokenForm
+from .middleware import mark_signed_in
 from .models import Membership
 from .roles import Role
 from .selectors import memberships_for
@@ -57,6 +58,7 @@ class SignInView(ScopedViewMixin, FormView):
         user = form.user
         assert user is not None
         login(self.request, user)  # a new session key: no session fixation
+        mark_signed_in(self.request)
         target = _safe_next(self.request, reverse("core:dashboard"))
         if services.requires_two_factor(user):
             has_device = user.totpdevice_set.filter(confirmed=True).exists()

@@ -44,6 +44,9 @@ def record_reads(*, instances: list[models.Model]) -> None:
 
 @transaction.atomic
 def export_record(*, user: Any, kind: str, row_count: int, filters: dict[str, Any], remote_addr: str | None) -> ExportRecord:
+    from cymuned.core.security_log import security_event
+
+    security_event("export", user=user, kind=kind, row_count=row_count, address=remote_addr)
     return ExportRecord.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         kind=kind,

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policies  # noqa: F401
+        from .security_log import connect_signals
+
+        connect_signals()

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import logging
+import sys
+import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
@@ -9,7 +12,10 @@ from django.views.generic import TemplateView
 
 from cymuned.access.views import Public, ScopedViewMixin, SignedIn
 
+from .security_log import security_event
 from .selectors import dashboard_for
+
+error_logger = logging.getLogger("cymuned.errors")
 
 
 class HomeView(ScopedViewMixin, TemplateView):
@@ -45,6 +51,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    security_event("access_refused", request=request, user=getattr(request, "user", None), level=logging.WARNING)
     return render(request, "403.html", status=403)
 
 
@@ -53,5 +60,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No request context: the failure may be in a context processor. The page is in both languages.
-    return HttpResponseServerError(loader.get_template("500.html").render({}))
+    """A bilingual page with a reference to quote to the service desk; the details go to the log, never the page.
+
+    No request context: the failure may be in a context processor.
+    """
+    reference = uuid.uuid4().hex[:10].upper()
+    error_logger.error("server_error", exc_info=sys.exc_info(),
+                       extra={"security": {"event": "server_error", "reference": reference, "method": request.method,
+                                           "path": request.path}})
+    response = HttpResponseServerError(loader.get_template("500.html").render({"reference": reference}))
+    response["X-Error-Reference"] = reference
+    return response
