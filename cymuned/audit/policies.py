@@ -10,7 +10,7 @@ from cymuned.access.principal import Principal
 from cymuned.accounts.models import Membership
 from cymuned.accounts.roles import Role
 
-from .models import ExportRecord
+from .models import ExportRecord, RowChange
 
 
 def _people_of_las(principal: Principal) -> Q | None:
@@ -36,3 +36,15 @@ class ExportRecordPolicy(ModelPolicy):
         if people is None or action not in (Action.LIST, Action.VIEW):
             return NOTHING
         return Q(user_id__in=Membership.objects.filter(people).values("user_id"))
+
+
+@register(RowChange)
+class RowChangePolicy(ModelPolicy):
+    """Changes by people working in the LA, and changes no user made (commands, imports run on the server):
+    each council runs its own Cymuned, so those are the council's own."""
+
+    def scope(self, principal: Principal, action: Action) -> Q:
+        people = _people_of_las(principal)
+        if people is None or action not in (Action.LIST, Action.VIEW):
+            return NOTHING
+        return Q(actor_id__isnull=True) | Q(actor_id__in=Membership.objects.filter(people).values("user_id"))

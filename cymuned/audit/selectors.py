@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 
 from cymuned.access.policy import Action, visible_to
 
+from .models import RowChange
+
 
 def audit_entries_for(
     *,
@@ -34,3 +36,11 @@ def audit_entries_for(
     if date_to:
         entries = entries.filter(timestamp__date__lte=date_to)
     return entries.order_by("-timestamp", "-pk")
+
+
+def database_changes_for(*, user: Any, table: str = "") -> QuerySet[RowChange]:
+    """What the database's own triggers recorded, newest first; ``table`` narrows to one table."""
+    changes = visible_to(user, RowChange.objects.select_related("actor"), Action.LIST)
+    if table:
+        changes = changes.filter(table_name=table)
+    return changes.order_by("-changed_on", "-pk")

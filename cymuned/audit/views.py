@@ -11,8 +11,9 @@ from cymuned.access.views import HasRole, ScopedViewMixin
 from cymuned.accounts.roles import Role
 from cymuned.core.exports import csv_response
 
+from .database import AUDITED_TABLES
 from .forms import AuditFilterForm
-from .selectors import audit_entries_for
+from .selectors import audit_entries_for, database_changes_for
 from .services import export_record
 
 
@@ -63,3 +64,17 @@ class AuditExportView(ScopedViewMixin, View):
             for e in entries.iterator(chunk_size=2000)
         )
         return csv_response(filename="cymuned-audit-log.csv", header=header, rows=rows)
+
+
+class DatabaseChangesView(ScopedViewMixin, TemplateView):
+    """The trail PostgreSQL keeps itself: bulk changes and imports included."""
+
+    access = HasRole(Role.LA_LEAD)
+    template_name = "audit/database_changes.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        table = self.request.GET.get("table", "")
+        table = table if table in AUDITED_TABLES else ""
+        changes = database_changes_for(user=self.request.user, table=table)
+        page = Paginator(changes, 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page=page, tables=AUDITED_TABLES, table=table, **kwargs)
