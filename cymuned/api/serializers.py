@@ -5,6 +5,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from cymuned.access.fields import hidden_fields
 from cymuned.accounts.models import Membership
 from cymuned.accounts.roles import GovernorCategory, Role
 from cymuned.evaluation.models import Action as PlanAction
@@ -173,11 +174,22 @@ class PlanActionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "evaluation", "cell", "title", "owner", "due_on", "success_measure"]
 
 
-class LearnerSerializer(serializers.ModelSerializer):
+class _WithoutHiddenFields:
+    """Leaves out the fields the requesting user may not see (cymuned/access/fields.py)."""
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)  # type: ignore[misc]
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        for name in hidden_fields(getattr(request, "user", None), self.Meta.model):  # type: ignore[attr-defined]
+            data.pop(name, None)
+        return data
+
+
+class LearnerSerializer(_WithoutHiddenFields, serializers.ModelSerializer):
     class Meta:
         model = Learner
         fields = ["id", "school", "upn", "given_name", "family_name", "date_of_birth", "year_group", "efsm", "additional_learning_needs",
-                  "looked_after", "young_carer", "english_additional_language", "welsh_additional_language", "household"]
+                  "aln_detail", "looked_after", "young_carer", "english_additional_language", "welsh_additional_language", "household"]
         read_only_fields = fields
 
 
@@ -189,7 +201,7 @@ class CarerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(_WithoutHiddenFields, serializers.ModelSerializer):
     class Meta:
         model = Household
         fields = ["id", "reference", "address", "postcode", "home_language", "safe_contact_notes"]

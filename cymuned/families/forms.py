@@ -7,11 +7,12 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cymuned.access.fields import hidden_fields
 from cymuned.access.policy import visible_to
 from cymuned.core.widgets import DATE_ERRORS, DateInput
 from cymuned.organisations.models import School
 
-from .models import YearGroup
+from .models import Household, Learner, YearGroup
 
 
 class LearnerFilterForm(forms.Form):
@@ -34,6 +35,8 @@ class LearnerFilterForm(forms.Form):
 
 
 class HouseholdForm(forms.Form):
+    """A household; the safe-contact notes are left out for those who may not see them."""
+
     reference = forms.CharField(label=_("Name of the household"), max_length=120, help_text=_("For example: the Jones family, Heol y Nant"),
                                 error_messages={"required": _("Enter a name for the household")})
     address = forms.CharField(label=_("Address"), widget=forms.Textarea, required=False, max_length=500)
@@ -41,6 +44,11 @@ class HouseholdForm(forms.Form):
     home_language = forms.CharField(label=_("Language of the home"), max_length=30, required=False)
     safe_contact_notes = forms.CharField(label=_("Safe-contact notes"), widget=forms.Textarea, required=False, max_length=2000,
                                          help_text=_("Who must not be contacted, times and ways that are not safe."))
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in hidden_fields(user, Household):
+            del self.fields[name]
 
 
 class CarerForm(forms.ModelForm):
@@ -172,9 +180,14 @@ class LearnerForm(forms.Form):
     young_carer = forms.BooleanField(label=_("Young carer"), required=False)
     english_additional_language = forms.BooleanField(label=_("English as an additional language"), required=False)
     welsh_additional_language = forms.BooleanField(label=_("Welsh as an additional language"), required=False)
+    aln_detail = forms.CharField(label=_("Additional learning needs: what they are and the support in place (optional)"),
+                                 widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000,
+                                 help_text=_("Seen only by the headteacher, the school's staff and the family engagement officer."))
 
-    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, schools: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in hidden_fields(user, Learner):
+            del self.fields[name]
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
         self.fields["school"].label_from_instance = lambda s: s.name  # type: ignore[attr-defined]
         self.fields["year_group"].choices = [("", _("Choose the year group")), *YearGroup.choices]  # type: ignore[attr-defined]

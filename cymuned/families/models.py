@@ -58,6 +58,10 @@ class Learner(TimeStampedModel, ArchivableModel):
     year_group = models.SmallIntegerField(_("year group"), choices=YearGroup.choices)
     efsm = models.BooleanField(_("eligible for free school meals"), default=False)
     additional_learning_needs = models.BooleanField(_("additional learning needs"), default=False)
+    aln_detail = models.TextField(
+        _("additional learning needs: what they are and the support in place"), blank=True, max_length=2000,
+        help_text=_("Seen only by the headteacher, the school's staff and the family engagement officer."),
+    )
     looked_after = models.BooleanField(_("looked after"), default=False)
     young_carer = models.BooleanField(_("young carer"), default=False)
     english_additional_language = models.BooleanField(_("English as an additional language"), default=False)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cymuned.access.fields import without_hidden
 from cymuned.access.policy import Action, can, can_create
 from cymuned.access.principal import principal_for
 from cymuned.accounts.models import User
@@ -34,6 +35,7 @@ def household_create_for_learner(*, by: Any, learner: Learner, data: dict[str, s
     _require(can(by, Action.CHANGE, learner) and can_create(by, Household))
     if learner.household_id:
         raise _field_error("reference", _("This learner already has a household."), "has_household")
+    data = without_hidden(by, Household, data)
     household = Household(created_by=by, modified_by=by, **{k: v.strip() for k, v in data.items()})
     household.full_clean()
     household.save()
@@ -48,7 +50,7 @@ def normalise_upn(upn: str) -> str:
 
 
 #: The learner fields a school records; the household is linked separately.
-LEARNER_FIELDS = ("upn", "given_name", "family_name", "date_of_birth", "year_group", "efsm", "additional_learning_needs", "looked_after",
+LEARNER_FIELDS = ("upn", "given_name", "family_name", "date_of_birth", "year_group", "efsm", "additional_learning_needs", "aln_detail", "looked_after",
                   "young_carer", "english_additional_language", "welsh_additional_language")
 
 
@@ -70,7 +72,7 @@ def _duplicate_upn(by: Any, other: Learner) -> ValidationError:
 def learner_create(*, by: Any, school: School, data: dict[str, Any]) -> Learner:
     """Add a learner to a school's roll. The UPN is normalised and must be new across Cymuned."""
     _require(can_create(by, Learner, parent=school))
-    values = {name: data[name] for name in LEARNER_FIELDS if name in data}
+    values = without_hidden(by, Learner, {name: data[name] for name in LEARNER_FIELDS if name in data})
     values["upn"] = normalise_upn(str(values.get("upn", "")))
     for name in ("given_name", "family_name"):
         values[name] = str(values.get(name, "")).strip()

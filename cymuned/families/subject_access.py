@@ -38,6 +38,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cymuned.access.fields import hidden_fields
 from cymuned.access.policy import Action, can, visible_to
 from cymuned.audit.services import export_record, record_reads
 
@@ -149,6 +150,7 @@ def record_of(instance: models.Model, names: Sequence[str]) -> list[Entry]:
 @register_section("household", order=10)
 def household_section(*, household: Household, user: Any) -> Section:
     names = ["reference", "address", "postcode", "home_language", "safe_contact_notes", "created_on", "modified_on", "archived_on"]
+    names = [name for name in names if name not in hidden_fields(user, Household)]
     return Section(title=_("The household"), records=[record_of(household, names)], read=[household])
 
 
@@ -156,7 +158,8 @@ def household_section(*, household: Household, user: Any) -> Section:
 def learners_section(*, household: Household, user: Any) -> Section:
     learners = list(visible_to(user, Learner.objects.with_related()).filter(household=household).order_by("date_of_birth", "pk"))
     names = ["upn", "given_name", "family_name", "date_of_birth", "school", "year_group", "efsm", "additional_learning_needs",
-             "looked_after", "young_carer", "english_additional_language", "welsh_additional_language", "archived_on"]
+             "aln_detail", "looked_after", "young_carer", "english_additional_language", "welsh_additional_language", "archived_on"]
+    names = [name for name in names if name not in hidden_fields(user, Learner)]
     return Section(title=_("Learners"), records=[record_of(learner, names) for learner in learners],
                    withheld=household.learners.count() - len(learners), read=learners)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from cymuned.access.fields import may_see_field
 from cymuned.access.policy import Action, can, can_create, visible_to
 from cymuned.access.principal import principal_for
 from cymuned.access.views import CanCreate, HasRole, ObjectAccess, ScopedViewMixin
@@ -88,7 +89,7 @@ class LearnerCreateView(ScopedViewMixin, FormView):
         return selectors.schools_for_new_learners(user=self.request.user)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "schools": self.schools}
+        return {**super().get_form_kwargs(), "schools": self.schools, "user": self.request.user}
 
     def get_initial(self) -> dict[str, Any]:
         first_two = list(self.schools[:2])
@@ -125,6 +126,7 @@ class LearnerDetailView(ScopedViewMixin, TemplateView):
             attendance=latest_attendance_for(user=self.request.user, learner=self.object),
             enrolments=enrolments_for_learner(user=self.request.user, learner=self.object),
             can_add_household=not self.object.household_id and principal_for(self.request.user).has_role(*CASEWORK_ROLES),
+            show_aln_detail=may_see_field(self.request.user, Learner, "aln_detail"),
             **kwargs,
         )
 
@@ -134,6 +136,9 @@ class HouseholdCreateView(_FormOnObject):
     template_name = "families/household_form.html"
     form_class = HouseholdForm
     object: Learner
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self) -> dict[str, Any]:
         return {"reference": _("The %(name)s family") % {"name": self.object.family_name}}
@@ -175,6 +180,7 @@ class HouseholdDetailView(ScopedViewMixin, TemplateView):
             episodes=visible_to(user, Episode.objects.with_related()).filter(household=household),
             can_change=can(user, Action.CHANGE, household),
             can_export=can(user, Action.EXPORT, household),
+            show_safe_contact_notes=may_see_field(user, Household, "safe_contact_notes"),
             **kwargs,
         )
 
