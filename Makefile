@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv npm static messages migrate demo test test-fast lint check-deploy chromium bench bench-seed bench-heatmap bench-availability clean
+.PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium bench bench-seed bench-heatmap bench-availability clean
 
 run: setup migrate demo  ## Set up, load the demo borough and serve on http://127.0.0.1:8000
 	@$(PY) manage.py demo_accounts
@@ -60,7 +60,11 @@ test: setup chromium  ## The whole suite against a throwaway PostgreSQL, with br
 	$(MAKE) --no-print-directory check-deploy
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) scripts/check_translations.py locale/cy/LC_MESSAGES/django.po
+	$(PY) scripts/audit_dependencies.py
 	scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+audit: venv  ## Known vulnerabilities in the pinned dependencies (pip-audit), against requirements/audit-triage.txt
+	$(PY) scripts/audit_dependencies.py
 
 test-fast: setup  ## The suite without browser tests
 	scripts/with-postgres.sh $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
