@@ -202,3 +202,14 @@ def test_security_events_are_json_lines():
     record.security = {"event": "export", "user_id": 1}
     line = json.loads(formatter.format(record))
     assert line["logger"] == "cymuned.security" and line["security"]["event"] == "export"
+
+
+def test_the_admin_needs_the_second_factor_too(world):
+    from .factories import UserFactory
+
+    admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)  # password only: no second factor yet
+    response = client.get("/en-gb/admin/")
+    assert response.status_code == 302 and "/accounts/two-factor/" in response["Location"]
+    assert client.get("/en-gb/admin/families/learner/").status_code == 302
