@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium bench bench-seed bench-heatmap bench-availability clean
+.PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium drill bench bench-seed bench-heatmap bench-availability clean
 
 run: setup migrate demo  ## Set up, load the demo borough and serve on http://127.0.0.1:8000
 	@$(PY) manage.py demo_accounts
@@ -68,6 +68,9 @@ audit: venv  ## Known vulnerabilities in the pinned dependencies (pip-audit), ag
 
 test-fast: setup  ## The suite without browser tests
 	scripts/with-postgres.sh $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+drill: setup  ## Backup and restore drill on the demo borough in a throwaway PostgreSQL: dump, restore, compare, verify
+	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) manage.py seed_demo -v 0 && $(PY) manage.py backup_drill'
 
 bench-seed: setup  ## Time the national-size demo generator on PostgreSQL
 	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && time $(PY) manage.py seed_demo --scale national'
