@@ -87,7 +87,9 @@ class Browser(HttpUser):
     static_fetched = False
 
     def on_start(self) -> None:
-        self.client.headers.update({"X-Forwarded-Proto": "https", "User-Agent": "cymuned-load-test"})
+        # As nginx talks to gunicorn by default: HTTP/1.0-style, one connection per request (and so no keep-alive race
+        # between gunicorn closing an idle connection and the client reusing it, which browsers retry and locust does not).
+        self.client.headers.update({"X-Forwarded-Proto": "https", "Connection": "close", "User-Agent": "cymuned-load-test"})
         self.origin = "https://" + self.host.split("://", 1)[1].rstrip("/")
 
     def url(self, path: str) -> str:
