@@ -96,20 +96,29 @@ class Browser(HttpUser):
         return f"/{self.language}{path}"
 
     def page(self, group: str, name: str, path: str, *, data: dict | None = None, params: dict | None = None, expect: int = 200,
-             refusals: tuple[str, ...] = (), refusal_status: int = 200, refusal_kind: str = "") -> Any:
+             refusals: dict[str, list[str]] | None = None, refusal_status: int = 200) -> Any:
         headers = {"Origin": self.origin} if data is not None else {}
         method = "POST" if data is not None else "GET"
         with self.client.request(method, path, name=f"{group}: {name}", data=data, params=params, headers=headers,
                                  allow_redirects=False, catch_response=True, context={"group": group}) as response:
             context = response.request_meta["context"]
+            refused = self.refusal(response, refusals, refusal_status) if response.status_code != expect else None
             if response.status_code == expect:
                 response.success()
-            elif refusals and response.status_code == refusal_status and any(m in html.unescape(response.text) for m in refusals):
-                context["outcome"], context["kind"] = "conflict", refusal_kind
+            elif refused:
+                context["outcome"], context["kind"] = "conflict", refused
                 response.success()  # the application refused as it should: not a failure
             else:
                 response.failure(self.why(response))
         return response
+
+    @staticmethod
+    def refusal(response: Any, refusals: dict[str, list[str]] | None, status: int) -> str:
+        """The kind of expected refusal this response is, if it is one."""
+        if not refusals or response.status_code != status:
+            return ""
+        text = html.unescape(response.text)
+        return next((kind for kind, messages in refusals.items() if any(m in text for m in messages)), "")
 
     @staticmethod
     def why(response: Any) -> str:
@@ -316,7 +325,7 @@ class LettingsManager(Browser):
             return
         decided = self.page("lettings", "approve", f"{path}decide/", expect=302, data={
             "csrfmiddlewaretoken": self.csrf(detail), "decision": "approve", "reason": "", "alternative": ""},
-            refusals=tuple(PLAN["refusals"]["decided"]), refusal_status=422, refusal_kind="already decided by another manager")
+            refusals=PLAN["refusals"]["decided"], refusal_status=422)
         if decided.status_code == 302:
             self.page("lettings", "request", decided.headers["Location"])
 
@@ -345,7 +354,7 @@ class Hirer(Browser):
         sent = self.page(group, "booking request", path, expect=302, data={
             "csrfmiddlewaretoken": self.csrf(form), "activity": "Load test rehearsal", "expected_people": str(min(10, space["capacity"])),
             "first_day": slot["day"], "starts": slot["starts"], "ends": slot["ends"], "weekly_until": "", "skip": "", "terms_accepted": "on",
-        }, refusals=tuple(PLAN["refusals"]["taken"]), refusal_kind="slot already taken")
+        }, refusals=PLAN["refusals"]["taken"])
         if sent.status_code == 302:
             self.page(group, "my booking", sent.headers["Location"])
         return sent

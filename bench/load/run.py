@@ -286,7 +286,9 @@ def _report(results: dict[str, Any], checked: dict[str, Any], memory: MemoryWatc
         spread = max(r[0] for r in burst) - min(r[0] for r in burst)
         burst_times = sorted(r[3] for r in burst)
         print(f"\nBurst on one slot: {len(burst)} of {mix['burst_hirer']} hirers asked within {spread * 1000:.0f} ms: {won} won, "
-              f"{sum(r[4] == 'conflict' for r in burst)} refused (slot taken), {sum(r[4] == 'fail' for r in burst)} failed; "
+              f"{sum(r[4] == 'conflict' for r in burst)} refused ("
+              f"{', '.join(f'{n} {k}' for k, n in collections.Counter(r[5] for r in burst if r[4] == 'conflict').items()) or 'none'}), "
+              f"{sum(r[4] == 'fail' for r in burst)} failed; "
               f"answered in {burst_times[0]:.0f}-{burst_times[-1]:.0f} ms. Holders in the database: {checked['contested_holders']}")
     else:
         print(f"\nBurst on one slot: no request was made ({results['burst']['arrived']} of {mix['burst_hirer']} hirers arrived).")

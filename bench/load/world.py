@@ -109,20 +109,23 @@ def _free_slots(spaces: list[Space], *, today: datetime.date, weeks: range) -> l
     return found
 
 
-#: The application's own words when it refuses as it should, which the locustfile counts as expected conflicts.
+#: The application's own words when it refuses as it should, which the locustfile counts as expected conflicts, by kind:
+#: the booking service finding the slot taken, or the exclusion constraint catching what the service could not see.
 REFUSALS = {
-    "taken": ["the space is already booked at this time", "Someone booked one of these times a moment ago. Choose another time."],
-    "decided": ["This request has already been decided."],
+    "taken": {"slot taken (service check)": "the space is already booked at this time",
+              "slot taken (exclusion constraint)": "Someone booked one of these times a moment ago. Choose another time."},
+    "decided": {"already decided by another manager": "This request has already been decided."},
 }
 
 
-def _refusals() -> dict[str, list[str]]:
+def _refusals() -> dict[str, dict[str, list[str]]]:
     """Each refusal in English and Welsh, as the pages show them."""
-    found: dict[str, list[str]] = {}
-    for key, messages in REFUSALS.items():
-        for language in ("en-gb", "cy"):
-            with translation.override(language):
-                found.setdefault(key, []).extend(gettext(m) for m in messages)
+    found: dict[str, dict[str, list[str]]] = {}
+    for group, kinds in REFUSALS.items():
+        for kind, message in kinds.items():
+            for language in ("en-gb", "cy"):
+                with translation.override(language):
+                    found.setdefault(group, {}).setdefault(kind, []).append(gettext(message))
     return found
 
 
