@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium drill bench bench-seed bench-heatmap bench-availability clean
+.PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium drill bench bench-seed bench-heatmap bench-availability load-test clean
 
 run: setup migrate demo  ## Set up, load the demo borough and serve on http://127.0.0.1:8000
 	@$(PY) manage.py demo_accounts
@@ -82,6 +82,9 @@ bench-availability: setup  ## A week's availability search, LA-wide and national
 	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) bench/bench_availability.py'
 
 bench: bench-seed bench-heatmap bench-availability
+
+load-test: setup  ## The demo borough behind gunicorn on 127.0.0.1, 40 locust users for 60 s, then latencies and a double-booking check
+	scripts/with-postgres.sh $(PY) bench/load/run.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var .pytest_cache
