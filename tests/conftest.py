@@ -4,6 +4,7 @@ plus outsiders (another cluster's head, another partner, another LA's lead) who 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cymuned.accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from cymuned.accounts.models import Membership, User
 from cymuned.accounts.roles import GovernorCategory, Role
 from cymuned.families.models import Learner
@@ -309,11 +311,13 @@ def attendance_summaries(world: World) -> dict[str, Any]:
 def sign_in(client: Client, user: User) -> Client:
     """Sign in as the user, two-factor verified as a real staff sign-in would be."""
     client.force_login(user)
+    session = client.session
+    # As the sign-in page does: start the staff session clocks (idle and absolute time-outs).
+    session[SIGNED_IN_AT] = session[LAST_SEEN_AT] = int(time.time())
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
-        session = client.session
         session["otp_device_id"] = device.persistent_id
-        session.save()
+    session.save()
     return client
 
 

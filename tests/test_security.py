@@ -120,7 +120,13 @@ def test_signed_in_pages_carry_the_security_headers(world, settings):
     assert response["X-Frame-Options"] == "DENY"
     assert "no-store" in response["Cache-Control"]
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
-    cookie = response.cookies.get("sessionid") or client.cookies["sessionid"]
+
+
+def test_sign_in_sets_an_http_only_same_site_session_cookie(world):
+    response = Client().post("/en-gb/accounts/sign-in/", {"username": "governor@example.org", "password": PASSWORD},
+                             REMOTE_ADDR="10.0.0.5")
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
 
 

@@ -453,7 +453,9 @@ def _sequences_behind(wrapper: BaseDatabaseWrapper) -> tuple[int, list[str]]:
 
 def _verify_in_subprocess(database: str) -> SmokeResult:
     """Run :func:`database_smoke_test` against ``database`` in a new process with this process's settings."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+    # Inside override_settings (tests) settings.SETTINGS_MODULE is None: the environment still names the module.
+    module = getattr(settings, "SETTINGS_MODULE", None) or os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": module}
     command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "backup_drill", "--verify", database]
     completed = subprocess.run(  # noqa: S603 - this interpreter and manage.py, no shell
         command, env=env, capture_output=True, text=True, check=False, timeout=600, cwd=settings.BASE_DIR
