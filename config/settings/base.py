@@ -260,3 +260,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
 }
+
+
+# --- Deployment (docs/deploy.md): probes, background tasks, media storage, single sign-on, daily jobs. ---
+# Kept in one block at the end so it merges cleanly with changes above.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+# Background tasks through django-tasks (the backport of Django 6's django.tasks). "immediate" runs a task
+# inside the call that enqueues it (local and tests); "database" stores it in PostgreSQL for
+# `manage.py db_worker` (production's default). The database app is always installed, so every
+# environment has the same migrations.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
+
+def tasks_setting(backend: str) -> dict:
+    if backend not in TASK_BACKENDS:
+        raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {backend!r}.")
+    return {"default": {"BACKEND": TASK_BACKENDS[backend], "QUEUES": ["default"]}}
+
+
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = tasks_setting(os.environ.get("DJANGO_TASKS_BACKEND", "immediate"))
