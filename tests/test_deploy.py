@@ -118,3 +118,113 @@ def test_task_backend_follows_the_environment():
     with pytest.raises(ImproperlyConfigured):
         tasks_setting("celery")
     assert django_settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")  # tests run tasks at once
+
+
+# --- The scheduler --------------------------------------------------------------------------------------
+
+ONLY = {"apply_retention": "", "remind_insurance_expiry": "", "notify_overdue_actions": "", "prune_task_results": ""}
+
+
+def at(hour: int, minute: int = 0, day: int = 15) -> datetime.datetime:
+    return datetime.datetime(2030, 1, day, hour, minute, tzinfo=LONDON)
+
+
+@pytest.mark.django_db(transaction=True)  # the scheduler closes connections left inside a transaction, as a test's is
+def test_once_runs_the_jobs_that_are_due(capsys):
+    with override_settings(CYMUNED_SCHEDULE=ONLY | {"apply_retention": "00:00", "remind_insurance_expiry": "00:00",
+                                                   "notify_overdue_actions": "00:00", "prune_task_results": "00:00"}):
+        call_command("run_scheduler", "--once")
+    runs = {run.job: run for run in ScheduledRun.objects.all()}
+    # Tasks run at once in tests, so there are no stored task results to prune.
+    assert set(runs) == {"apply_retention", "remind_insurance_expiry", "notify_overdue_actions"}
+    assert all(run.outcome == ScheduledRun.Outcome.SUCCEEDED and run.day == timezone.localdate() for run in runs.values())
+    assert "reminder(s) sent" in runs["remind_insurance_expiry"].output
+    assert "dry run" in runs["apply_retention"].output  # lists only, until the authority chooses to act
+    assert "remind_insurance_expiry" in capsys.readouterr().out
+
+
+@override_settings(CYMUNED_SCHEDULE=ONLY | {"remind_insurance_expiry": "07:00"})
+def test_a_job_waits_for_its_time_in_london(db):
+    assert due_jobs(now=at(6, 59)) == []
+    assert [job.name for job in due_jobs(now=at(7, 0))] == ["remind_insurance_expiry"]
+    # 06:30 UTC in July is 07:30 in London (BST): due.
+    summer = datetime.datetime(2030, 7, 15, 6, 30, tzinfo=datetime.UTC)
+    assert [job.name for job in due_jobs(now=summer)] == ["remind_insurance_expiry"]
+
+
+@override_settings(CYMUNED_SCHEDULE=ONLY | {"remind_insurance_expiry": "07:00"})
+def test_a_job_already_run_today_is_not_run_again(db):
+    with mock.patch("cymuned.core.scheduler.call_command") as command:
+        assert len(run_due_jobs(now=at(7, 5))) == 1
+        assert run_due_jobs(now=at(9, 0)) == []
+        assert run_due_jobs(now=at(23, 59)) == []
+        assert command.call_count == 1
+        # The next day it runs again.
+        assert len(run_due_jobs(now=at(7, 1, day=16))) == 1
+        assert command.call_count == 2
+    assert ScheduledRun.objects.count() == 2
+
+
+@override_settings(CYMUNED_SCHEDULE=ONLY | {"remind_insurance_expiry": "07:00"})
+def test_a_failed_job_is_recorded_and_the_scheduler_goes_on(db):
+    with mock.patch("cymuned.core.scheduler.call_command", side_effect=RuntimeError("SMTP down")):
+        [run] = run_due_jobs(now=at(8))
+    assert run.outcome == ScheduledRun.Outcome.FAILED and run.finished_on is not None
+    assert run_due_jobs(now=at(9)) == []  # not retried by itself the same day
+
+
+@override_settings(CYMUNED_SCHEDULE=ONLY | {"remind_insurance_expiry": "07:00"})
+def test_two_schedulers_seeing_the_same_due_job_run_it_once(db):
+    with mock.patch("cymuned.core.scheduler.call_command") as command:
+        first_sees = due_jobs(now=at(7, 0))
+        second_sees = due_jobs(now=at(7, 0))
+        assert first_sees == second_sees != []
+        job = first_sees[0]
+        assert scheduled_run_claim(job=job, day=at(7).date()) is not None
+        assert scheduled_run_claim(job=job, day=at(7).date()) is None
+        assert run_due_jobs(now=at(7, 0)) == []
+        assert command.call_count == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_schedulers_claim_a_job_once():
+    """Eight schedulers, each on its own database connection, claim the same job at the same moment."""
+    job = Job("remind_insurance_expiry", "remind_insurance_expiry")
+    barrier = threading.Barrier(8)
+    claims: list[Any] = []
+
+    def scheduler() -> None:
+        try:
+            barrier.wait()
+            claims.append(scheduled_run_claim(job=job, day=datetime.date(2030, 1, 15)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(claims) == 8 and sum(claim is not None for claim in claims) == 1
+    assert ScheduledRun.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduler_stops_cleanly_on_sigterm(restore_signals):
+    stdout = io.StringIO()
+
+    def terminate(**kwargs: Any) -> list[Any]:
+        os.kill(os.getpid(), signal.SIGTERM)
+        return []
+
+    with mock.patch("cymuned.core.management.commands.run_scheduler.run_due_jobs", side_effect=terminate):
+        started = timezone.now()
+        call_command("run_scheduler", "--interval", "30", stdout=stdout)
+    assert (timezone.now() - started).total_seconds() < 10, "it must not sleep out its interval"
+    assert "SIGTERM" in stdout.getvalue() and "Scheduler stopped." in stdout.getvalue()
+
+
+@override_settings(CYMUNED_SCHEDULE=ONLY | {"remind_insurance_expiry": "7am"})
+def test_a_badly_written_time_is_a_configuration_error(db):
+    with pytest.raises(ImproperlyConfigured):
+        due_jobs(now=at(8))

@@ -284,3 +284,16 @@ def tasks_setting(backend: str) -> dict:
 
 INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 TASKS = tasks_setting(os.environ.get("DJANGO_TASKS_BACKEND", "immediate"))
+
+# Daily jobs run by `manage.py run_scheduler` (cymuned/core/scheduler.py), at these local (Europe/London)
+# times, HH:MM; an empty value turns a job off.
+CYMUNED_SCHEDULE = {
+    "apply_retention": os.environ.get("DJANGO_SCHEDULE_APPLY_RETENTION", "02:30"),
+    "remind_insurance_expiry": os.environ.get("DJANGO_SCHEDULE_REMIND_INSURANCE_EXPIRY", "07:00"),
+    "notify_overdue_actions": os.environ.get("DJANGO_SCHEDULE_NOTIFY_OVERDUE_ACTIONS", "07:15"),
+    # Only with the database task backend: deletes finished background tasks (they hold email bodies).
+    "prune_task_results": os.environ.get("DJANGO_SCHEDULE_PRUNE_TASK_RESULTS", "03:30"),
+}
+# What the daily retention job does with records past their retention period: "dry-run" only lists them in
+# the log; "anonymise" or "delete" acts, once the authority has agreed its retention schedule.
+CYMUNED_RETENTION_SCHEDULED_MODE = os.environ.get("DJANGO_RETENTION_SCHEDULED_MODE", "dry-run")
