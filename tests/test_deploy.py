@@ -42,6 +42,72 @@ ROOT = Path(__file__).resolve().parent.parent
 LONDON = datetime.timezone(datetime.timedelta(0))  # January: London is on GMT
 
 
+# --- Probes ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_migration_check(monkeypatch):
+    monkeypatch.setattr(health, "_migrations_applied", False)
+
+
+def test_health_and_ready_answer_when_all_is_well(client, db, fresh_migration_check):
+    assert client.get("/health/").json() == {"status": "ok"}
+    response = client.get("/ready/")
+    assert response.status_code == 200 and response.json() == {"status": "ready"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_real_migration_check_finds_nothing_pending(db):
+    assert health.pending_migrations() == []
+
+
+def test_not_ready_while_migrations_are_pending(client, db, fresh_migration_check):
+    with mock.patch.object(health, "pending_migrations", return_value=["core.0099_future"]):
+        response = client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json() == {"status": "not ready", "reasons": ["migrations not applied"]}
+    assert "0099" not in response.content.decode()  # details go to the log, not to whoever asks
+
+
+def test_ready_remembers_that_migrations_were_applied(client, db, fresh_migration_check):
+    assert client.get("/ready/").status_code == 200
+    with mock.patch.object(health, "pending_migrations", side_effect=AssertionError("checked again")):
+        assert client.get("/ready/").status_code == 200
+
+
+def test_not_ready_when_file_storage_refuses_writes(client, db, fresh_migration_check):
+    with mock.patch.object(health.default_storage, "save", side_effect=PermissionError("read-only")):
+        response = client.get("/ready/")
+    assert response.status_code == 503 and response.json()["reasons"] == ["file storage not writable"]
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_table"}})
+def test_not_ready_when_a_shared_cache_refuses_writes(client, db, fresh_migration_check):
+    response = client.get("/ready/")
+    assert response.status_code == 503 and response.json()["reasons"] == ["cache not writable"]
+
+
+def test_health_and_ready_fail_without_the_database(client, db, fresh_migration_check):
+    with mock.patch.object(health, "database_answers", return_value=False):
+        assert client.get("/health/").status_code == 503
+        response = client.get("/ready/")
+    assert response.status_code == 503 and response.json()["reasons"] == ["database unavailable"]
+
+
+@override_settings(ALLOWED_HOSTS=["cymuned.example.gov.uk"], SECURE_SSL_REDIRECT=True)
+def test_probes_answer_a_load_balancer_by_address_over_plain_http(client, db, fresh_migration_check):
+    assert client.get("/health/", HTTP_HOST="10.0.3.7:8000").status_code == 200
+    assert client.get("/ready/", HTTP_HOST="10.0.3.7:8000").status_code == 200
+    # Everything else still validates the host and redirects to HTTPS.
+    assert client.get("/en-gb/", HTTP_HOST="10.0.3.7:8000").status_code == 400
+    assert client.get("/en-gb/", HTTP_HOST="cymuned.example.gov.uk").status_code == 301
+
+
+def test_probe_views_are_declared_public_outside_the_language_prefix():
+    for path in ("/health/", "/ready/"):
+        assert isinstance(access_of(resolve(path).func), Public)
+
+
 # --- Background tasks -----------------------------------------------------------------------------------
 
 

@@ -266,6 +266,10 @@ LOGGING = {
 # Kept in one block at the end so it merges cleanly with changes above.
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
+# /health/ and /ready/ answer before host validation, the HTTPS redirect, sessions and sign-in:
+# load balancers probe with their own Host header, over plain HTTP.
+MIDDLEWARE = ["cymuned.core.health.ProbeMiddleware", *MIDDLEWARE]
+
 # Background tasks through django-tasks (the backport of Django 6's django.tasks). "immediate" runs a task
 # inside the call that enqueues it (local and tests); "database" stores it in PostgreSQL for
 # `manage.py db_worker` (production's default). The database app is always installed, so every
