@@ -294,3 +294,62 @@ def test_scheduler_stops_cleanly_on_sigterm(restore_signals):
 def test_a_badly_written_time_is_a_configuration_error(db):
     with pytest.raises(ImproperlyConfigured):
         due_jobs(now=at(8))
+
+
+# --- Media storage --------------------------------------------------------------------------------------
+
+
+def production_settings(env: dict[str, str], expression: str) -> Any:
+    """Evaluate ``expression`` in a fresh Python with production settings and this environment."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    base |= {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_SECRET_KEY": "x" * 60,
+             "DATABASE_URL": "postgres://u:p@localhost:5432/cymuned"} | env
+    code = ("import django, json; django.setup(); from django.conf import settings; "
+            f"from django.core.files.storage import default_storage; print(json.dumps({expression}))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_keeps_uploads_on_the_file_system_by_default():
+    backend, storage_class = production_settings({}, '[settings.STORAGES["default"]["BACKEND"], default_storage.__class__.__name__]')
+    assert backend == "django.core.files.storage.FileSystemStorage" and storage_class == "FileSystemStorage"
+
+
+def test_production_uses_an_s3_bucket_when_told():
+    env = {"DJANGO_MEDIA_STORAGE": "s3", "DJANGO_S3_BUCKET": "cymuned-media", "DJANGO_S3_ENDPOINT_URL": "https://s3.example.gov.uk",
+           "DJANGO_S3_REGION": "eu-west-2", "DJANGO_S3_ACCESS_KEY_ID": "AKIA-test", "DJANGO_S3_SECRET_ACCESS_KEY": "secret-test",
+           "DJANGO_S3_ADDRESSING_STYLE": "path"}
+    storage, storage_class, img_src, tasks = production_settings(
+        env, '[settings.STORAGES["default"], default_storage.__class__.__name__, '
+             'settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"], settings.TASKS["default"]["BACKEND"]]')
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage" and storage_class == "S3Storage"
+    expected = {"bucket_name": "cymuned-media", "endpoint_url": "https://s3.example.gov.uk", "region_name": "eu-west-2",
+                "access_key": "AKIA-test", "secret_key": "secret-test", "querystring_auth": True, "default_acl": None}
+    assert expected.items() <= storage["OPTIONS"].items()
+    assert "https://s3.example.gov.uk" in img_src  # signed links to space photos may load
+    assert tasks == "django_tasks_db.DatabaseBackend"  # production queues tasks for the worker
+
+
+def test_s3_storage_class_loads_with_those_options(monkeypatch):
+    from django.utils.module_loading import import_string
+
+    from config.settings.base import media_storage_setting
+
+    monkeypatch.setenv("DJANGO_S3_BUCKET", "cymuned-media")
+    monkeypatch.setenv("DJANGO_S3_REGION", "eu-west-2")
+    setting = media_storage_setting("s3")
+    storage = import_string(setting["BACKEND"])(**setting["OPTIONS"])
+    assert storage.bucket_name == "cymuned-media" and storage.querystring_auth is True
+
+
+def test_media_storage_setting_refuses_what_it_cannot_do(monkeypatch):
+    from config.settings.base import media_storage_origin, media_storage_setting
+
+    monkeypatch.delenv("DJANGO_S3_BUCKET", raising=False)
+    with pytest.raises(ImproperlyConfigured):
+        media_storage_setting("s3")
+    with pytest.raises(ImproperlyConfigured):
+        media_storage_setting("ftp")
+    assert media_storage_origin({"bucket_name": "b", "region_name": "eu-west-2"}) == "https://b.s3.eu-west-2.amazonaws.com"
+    assert media_storage_origin({"bucket_name": "b", "endpoint_url": "https://minio:9000/", "addressing_style": "virtual"}) == "https://b.minio:9000"

@@ -289,6 +289,59 @@ def tasks_setting(backend: str) -> dict:
 INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 TASKS = tasks_setting(os.environ.get("DJANGO_TASKS_BACKEND", "immediate"))
 
+# Uploaded files: the local file system (one server, or a shared volume), or an S3-compatible bucket
+# when several servers share them (DJANGO_MEDIA_STORAGE=s3).
+CYMUNED_MEDIA_STORAGE = os.environ.get("DJANGO_MEDIA_STORAGE", "filesystem")
+
+
+def media_storage_setting(kind: str) -> dict:
+    """The ``STORAGES["default"]`` entry for ``filesystem`` or ``s3``."""
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"DJANGO_MEDIA_STORAGE must be filesystem or s3, not {kind!r}.")
+    bucket = os.environ.get("DJANGO_S3_BUCKET", "")
+    if not bucket:
+        raise ImproperlyConfigured("DJANGO_MEDIA_STORAGE=s3 needs DJANGO_S3_BUCKET.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION") or None,
+            # Empty keys let boto3 find credentials itself (an instance role, AWS_* variables).
+            "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DJANGO_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DJANGO_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("DJANGO_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            # Private bucket: files are reached through short-lived signed links, never public ones.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
+
+
+def media_storage_origin(options: dict) -> str:
+    """Where signed links to the bucket point, for the Content Security Policy (space photos)."""
+    from urllib.parse import urlsplit
+
+    endpoint = options.get("endpoint_url")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if options.get("addressing_style") == "virtual":
+            return f"{parts.scheme}://{options['bucket_name']}.{parts.netloc}"
+        return f"{parts.scheme}://{parts.netloc}"
+    region = options.get("region_name")
+    return f"https://{options['bucket_name']}.s3.{region}.amazonaws.com" if region else f"https://{options['bucket_name']}.s3.amazonaws.com"
+
+
+STORAGES = {**STORAGES, "default": media_storage_setting(CYMUNED_MEDIA_STORAGE)}
+if CYMUNED_MEDIA_STORAGE == "s3":
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(media_storage_origin(STORAGES["default"]["OPTIONS"]))
+
 # Daily jobs run by `manage.py run_scheduler` (cymuned/core/scheduler.py), at these local (Europe/London)
 # times, HH:MM; an empty value turns a job off.
 CYMUNED_SCHEDULE = {
