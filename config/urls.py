@@ -1,4 +1,4 @@
-"""Root URLs. Pages live under a language prefix (/en-gb/, /cy/); the API, schema and probes do not."""
+"""Root URLs. Pages live under a language prefix (/en-gb/, /cy/); the API, schema, probes and single sign-on do not."""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -45,6 +45,8 @@ urlpatterns = [
     path("ready/", ready, name="ready"),
     path("api/v1/", include("cymuned.api.urls")),
 ]
+if settings.CYMUNED_OIDC_ENABLED:
+    urlpatterns += [path("oidc/", include("cymuned.accounts.oidc_urls"))]
 urlpatterns += i18n_patterns(
     path("", include("cymuned.core.urls")),
     path("accounts/", include("cymuned.accounts.urls")),

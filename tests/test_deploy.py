@@ -353,3 +353,150 @@ def test_media_storage_setting_refuses_what_it_cannot_do(monkeypatch):
         media_storage_setting("ftp")
     assert media_storage_origin({"bucket_name": "b", "region_name": "eu-west-2"}) == "https://b.s3.eu-west-2.amazonaws.com"
     assert media_storage_origin({"bucket_name": "b", "endpoint_url": "https://minio:9000/", "addressing_style": "virtual"}) == "https://b.minio:9000"
+
+
+# --- Single sign-on -------------------------------------------------------------------------------------
+
+OIDC_SETTINGS = {
+    "OIDC_RP_CLIENT_ID": "cymuned",
+    "OIDC_RP_CLIENT_SECRET": "not-a-secret",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example.gov.uk/authorize",
+    "OIDC_OP_TOKEN_ENDPOINT": "https://idp.example.gov.uk/token",
+    "OIDC_OP_USER_ENDPOINT": "https://idp.example.gov.uk/userinfo",
+    "OIDC_OP_JWKS_ENDPOINT": "https://idp.example.gov.uk/jwks",
+    "OIDC_RP_SIGN_ALGO": "RS256",
+    "OIDC_RP_SCOPES": "openid email profile",
+    "OIDC_CREATE_USER": False,
+    "OIDC_USE_PKCE": True,
+    "OIDC_AUTHENTICATION_CALLBACK_URL": "oidc:callback",
+}
+
+
+def reload_urls() -> None:
+    import config.urls
+
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def oidc(settings):
+    """Single sign-on switched on, as DJANGO_OIDC_ENABLED=1 would."""
+    for name, value in OIDC_SETTINGS.items():
+        setattr(settings, name, value)
+    settings.CYMUNED_OIDC_ENABLED = True
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "cymuned.accounts.oidc.OIDCBackend"]
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(middleware.index("django_otp.middleware.OTPMiddleware") + 1, "cymuned.accounts.oidc.TrustIdentityProviderMFAMiddleware")
+    settings.MIDDLEWARE = middleware
+    reload_urls()
+    yield settings
+    settings.CYMUNED_OIDC_ENABLED = False
+    reload_urls()
+
+
+def identity_provider_says(claims: dict[str, Any]):
+    """The provider's answers, without the network: a token, a verified ID token, these claims."""
+    from cymuned.accounts.oidc import OIDCBackend
+
+    return mock.patch.multiple(
+        OIDCBackend,
+        get_token=mock.Mock(return_value={"id_token": "id-token", "access_token": "access-token"}),
+        verify_token=mock.Mock(return_value={"sub": "abc"}),
+        get_userinfo=mock.Mock(return_value=claims),
+    )
+
+
+def oidc_request(path: str = "/oidc/callback/") -> Any:
+    request = RequestFactory().get(path, {"code": "the-code", "state": "the-state"})
+    request.session = {}
+    return request
+
+
+@pytest.mark.parametrize(
+    ("claims", "signs_in"),
+    [
+        ({"email": "CSM@example.org"}, True),  # any case
+        ({"email": "csm@example.org", "email_verified": True}, True),
+        ({"email": "csm@example.org", "email_verified": False}, False),
+        ({"email": "nobody-here@example.org"}, False),
+        ({"sub": "no-email"}, False),
+    ],
+)
+def test_oidc_backend_signs_in_only_existing_accounts_by_email(world, oidc, claims, signs_in):
+    from cymuned.accounts.models import User
+    from cymuned.accounts.oidc import OIDCBackend
+
+    csm = world.user("csm")
+    User.objects.filter(pk=csm.pk).update(email="csm@example.org")
+    users_before = User.objects.count()
+    with identity_provider_says(claims):
+        user = OIDCBackend().authenticate(oidc_request(), nonce="n", code_verifier="v")
+    assert (user == csm) if signs_in else user is None
+    assert User.objects.count() == users_before, "single sign-on never creates accounts"
+
+
+def test_oidc_backend_refuses_deactivated_accounts(world, oidc):
+    from cymuned.accounts.models import User
+    from cymuned.accounts.oidc import OIDCBackend
+
+    User.objects.filter(pk=world.user("csm").pk).update(is_active=False)
+    with identity_provider_says({"email": world.user("csm").email}):
+        assert OIDCBackend().authenticate(oidc_request(), nonce="n", code_verifier="v") is None
+
+
+def test_oidc_urls_and_button_only_when_enabled(client, db):
+    with pytest.raises(NoReverseMatch):
+        reverse("oidc:sign-in")
+    page = client.get("/en-gb/accounts/sign-in/").content.decode()
+    assert "/oidc/sign-in/" not in page and "organisation" not in page
+
+
+def test_oidc_urls_are_public_outside_the_language_prefix_and_the_button_shows(client, db, oidc):
+    assert reverse("oidc:sign-in") == "/oidc/sign-in/" and reverse("oidc:callback") == "/oidc/callback/"
+    for path in ("/oidc/sign-in/", "/oidc/callback/"):
+        assert isinstance(access_of(resolve(path).func), Public)
+    page = client.get("/cy/accounts/sign-in/?next=/cy/").content.decode()
+    assert 'href="/oidc/sign-in/?next=/cy/"' in page
+
+
+def _sign_in_through_the_provider(client: Any, email: str) -> Any:
+    start = client.get("/oidc/sign-in/?next=/en-gb/families/learners/")
+    assert start.status_code == 302 and start["Location"].startswith("https://idp.example.gov.uk/authorize?")
+    query = parse_qs(urlsplit(start["Location"]).query)
+    assert query["redirect_uri"] == ["http://testserver/oidc/callback/"] and query["code_challenge_method"] == ["S256"]
+    with identity_provider_says({"email": email}):
+        return client.get("/oidc/callback/", {"code": "the-code", "state": query["state"][0]})
+
+
+def test_signing_in_through_the_provider_keeps_cymuneds_own_two_factor_step(world, client, oidc):
+    oidc.CYMUNED_OIDC_TRUST_IDP_MFA = False
+    lead = world.user("la_lead")
+    back = _sign_in_through_the_provider(client, lead.email)
+    assert back.status_code == 302 and back["Location"] == "/en-gb/families/learners/"
+    assert client.session["_auth_user_id"] == str(lead.pk)
+    page = client.get("/en-gb/accounts/profile/")
+    assert page.status_code == 302 and "/two-factor/" in page["Location"]
+
+
+def test_a_trusted_provider_counts_as_the_second_factor(world, client, oidc):
+    oidc.CYMUNED_OIDC_TRUST_IDP_MFA = True
+    lead = world.user("la_lead")
+    assert _sign_in_through_the_provider(client, lead.email)["Location"] == "/en-gb/families/learners/"
+    assert client.get("/en-gb/accounts/profile/").status_code == 200
+
+
+def test_trust_in_the_provider_never_covers_a_password_sign_in(world, client, oidc):
+    from .conftest import PASSWORD
+
+    oidc.CYMUNED_OIDC_TRUST_IDP_MFA = True
+    lead = world.user("la_lead")
+    client.post("/en-gb/accounts/sign-in/", {"username": lead.email, "password": PASSWORD})
+    page = client.get("/en-gb/accounts/profile/")
+    assert page.status_code == 302 and "/two-factor/" in page["Location"]
+
+
+def test_an_unknown_person_is_sent_back_to_the_sign_in_page(world, client, oidc):
+    back = _sign_in_through_the_provider(client, "stranger@example.org")
+    assert back.status_code == 302 and back["Location"].endswith("/accounts/sign-in/")
+    assert "_auth_user_id" not in client.session

@@ -342,6 +342,39 @@ STORAGES = {**STORAGES, "default": media_storage_setting(CYMUNED_MEDIA_STORAGE)}
 if CYMUNED_MEDIA_STORAGE == "s3":
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(media_storage_origin(STORAGES["default"]["OPTIONS"]))
 
+# Optional single sign-on through OpenID Connect (mozilla-django-oidc), beside local accounts. People are
+# matched to existing accounts by email; nobody is created, and roles still come only from memberships.
+CYMUNED_OIDC_ENABLED = env_bool("DJANGO_OIDC_ENABLED", False)
+# True when the identity provider enforces multi-factor sign-in itself: Cymuned then asks people who
+# signed in through it for no code of its own. Otherwise its own two-factor step still applies.
+CYMUNED_OIDC_TRUST_IDP_MFA = env_bool("DJANGO_OIDC_TRUST_IDP_MFA", False)
+if CYMUNED_OIDC_ENABLED:
+    _oidc_required = {
+        "OIDC_RP_CLIENT_ID": "DJANGO_OIDC_CLIENT_ID",
+        "OIDC_RP_CLIENT_SECRET": "DJANGO_OIDC_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": "DJANGO_OIDC_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT": "DJANGO_OIDC_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT": "DJANGO_OIDC_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT": "DJANGO_OIDC_JWKS_ENDPOINT",
+    }
+    OIDC_RP_CLIENT_ID = os.environ.get("DJANGO_OIDC_CLIENT_ID", "")
+    OIDC_RP_CLIENT_SECRET = os.environ.get("DJANGO_OIDC_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("DJANGO_OIDC_AUTHORIZATION_ENDPOINT", "")
+    OIDC_OP_TOKEN_ENDPOINT = os.environ.get("DJANGO_OIDC_TOKEN_ENDPOINT", "")
+    OIDC_OP_USER_ENDPOINT = os.environ.get("DJANGO_OIDC_USER_ENDPOINT", "")
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("DJANGO_OIDC_JWKS_ENDPOINT", "")
+    _oidc_missing = [env for name, env in _oidc_required.items() if not globals()[name]]
+    if _oidc_missing:
+        raise ImproperlyConfigured(f"DJANGO_OIDC_ENABLED=1 needs {', '.join(_oidc_missing)}.")
+    OIDC_RP_SIGN_ALGO = os.environ.get("DJANGO_OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("DJANGO_OIDC_SCOPES", "openid email profile")
+    OIDC_CREATE_USER = False
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = 10
+    OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "cymuned.accounts.oidc.OIDCBackend"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "cymuned.accounts.oidc.TrustIdentityProviderMFAMiddleware")
+
 # Daily jobs run by `manage.py run_scheduler` (cymuned/core/scheduler.py), at these local (Europe/London)
 # times, HH:MM; an empty value turns a job off.
 CYMUNED_SCHEDULE = {
