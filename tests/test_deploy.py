@@ -500,3 +500,25 @@ def test_an_unknown_person_is_sent_back_to_the_sign_in_page(world, client, oidc)
     back = _sign_in_through_the_provider(client, "stranger@example.org")
     assert back.status_code == 302 and back["Location"].endswith("/accounts/sign-in/")
     assert "_auth_user_id" not in client.session
+
+
+# --- Behind a proxy -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),  # no proxy trusted: the header is the client's word
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the client wrote the first entry itself
+        (2, "198.51.100.1, 203.0.113.9, 10.0.0.5", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.2"),  # fewer entries than proxies: not through them
+    ],
+)
+def test_sign_in_throttling_counts_the_persons_address_behind_proxies(proxies, forwarded_for, expected):
+    from cymuned.core.proxy import client_ip
+
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded_for, REMOTE_ADDR="10.0.0.2")
+    with override_settings(CYMUNED_TRUSTED_PROXY_COUNT=proxies):
+        assert client_ip(request) == expected
+    assert django_settings.AXES_CLIENT_IP_CALLABLE == "cymuned.core.proxy.client_ip"

@@ -270,6 +270,11 @@ from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 # load balancers probe with their own Host header, over plain HTTP.
 MIDDLEWARE = ["cymuned.core.health.ProbeMiddleware", *MIDDLEWARE]
 
+# How many reverse proxies / load balancers sit in front of Cymuned, each adding to X-Forwarded-For: sign-in
+# throttling then counts the person's address, not the proxy's (cymuned/core/proxy.py). 0: no proxy.
+CYMUNED_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "cymuned.core.proxy.client_ip"
+
 # Background tasks through django-tasks (the backport of Django 6's django.tasks). "immediate" runs a task
 # inside the call that enqueues it (local and tests); "database" stores it in PostgreSQL for
 # `manage.py db_worker` (production's default). The database app is always installed, so every
