@@ -42,6 +42,180 @@ ROOT = Path(__file__).resolve().parent.parent
 LONDON = datetime.timezone(datetime.timedelta(0))  # January: London is on GMT
 
 
+# --- The Dockerfile -------------------------------------------------------------------------------------
+
+
+def dockerfile_stages() -> list[dict[str, Any]]:
+    """Stages of the Dockerfile, each with its name and instructions (continuation lines joined)."""
+    text = (ROOT / "Dockerfile").read_text()
+    logical: list[str] = []
+    current = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not current and (not line or line.startswith("#")):
+            continue
+        if line.startswith("#"):
+            continue  # a comment inside a continued instruction
+        if line.endswith("\\"):
+            current += line[:-1] + " "
+            continue
+        logical.append(current + line)
+        current = ""
+    stages: list[dict[str, Any]] = []
+    for line in logical:
+        keyword, _, rest = line.partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            match = re.match(r"(\S+)(?:\s+AS\s+(\S+))?", rest, re.IGNORECASE)
+            assert match
+            stages.append({"from": match.group(1), "name": match.group(2), "instructions": []})
+        elif stages:
+            stages[-1]["instructions"].append((keyword, rest.strip()))
+    return stages
+
+
+def instructions(stage: dict[str, Any], keyword: str) -> list[str]:
+    return [rest for kw, rest in stage["instructions"] if kw == keyword]
+
+
+def test_dockerfile_final_stage_runs_as_a_fixed_non_root_user():
+    final = dockerfile_stages()[-1]
+    users = instructions(final, "USER")
+    assert users, "the final stage must switch to a non-root user"
+    user = users[-1].split(":")[0]
+    assert user not in {"root", "0"}
+    assert user.isdigit(), "a numeric uid, so orchestrators can check runAsNonRoot"
+    assert any(f"--uid {user}" in run for run in instructions(final, "RUN"))
+
+
+def test_dockerfile_final_stage_has_no_build_tools():
+    stages = dockerfile_stages()
+    final = stages[-1]
+    runs = " ".join(instructions(final, "RUN"))
+    for tool in ("gcc", "build-essential", "npm", "nodejs", "g++", "make ", "gettext", "apt-get install"):
+        assert tool not in runs, f"{tool} in the final stage"
+    assert final["from"].startswith("${PYTHON_IMAGE}") or "python:3.11" in final["from"]
+    # Only the venv and the built app come from other stages, and never from the Node.js one.
+    node_stages = {s["name"] for s in stages if "node" in s["from"].lower() or "NODE" in s["from"]}
+    for copy in instructions(final, "COPY"):
+        source = re.search(r"--from=(\S+)", copy)
+        if source:
+            assert source.group(1) not in node_stages
+
+
+def test_dockerfile_builds_assets_messages_and_static_files_in_earlier_stages():
+    stages = dockerfile_stages()
+    earlier = " ".join(run for stage in stages[:-1] for run in instructions(stage, "RUN"))
+    for step in ("npm ci", "compilemessages", "collectstatic", "pip install -r /app/requirements/base.txt"):
+        assert step in earlier, step
+    build = next(s for s in stages if s["name"] == "build")
+    assert "rm -rf node_modules" in " ".join(instructions(build, "RUN"))
+    # The build's throw-away key lives only in its RUN line, never in an ENV or ARG that images keep.
+    for stage in stages:
+        assert not any("DJANGO_SECRET_KEY" in line for line in instructions(stage, "ENV") + instructions(stage, "ARG"))
+
+
+def test_dockerfile_healthcheck_and_gunicorn_command():
+    final = dockerfile_stages()[-1]
+    healthchecks = instructions(final, "HEALTHCHECK")
+    assert healthchecks and "/health/" in healthchecks[-1]
+    cmd = json.loads(instructions(final, "CMD")[-1])
+    assert cmd[0] == "gunicorn" and "config.wsgi:application" in cmd
+    config = cmd[cmd.index("--config") + 1]
+    assert (ROOT / config).exists()
+    env = " ".join(instructions(final, "ENV"))
+    assert "DJANGO_SETTINGS_MODULE=config.settings.production" in env
+
+
+def test_gunicorn_config_uses_threads_and_timeouts():
+    namespace: dict[str, Any] = {}
+    exec((ROOT / "config" / "gunicorn.conf.py").read_text(), namespace)  # noqa: S102 - our own file
+    assert namespace["worker_class"] == "gthread" and namespace["threads"] >= 2 and namespace["workers"] >= 2
+    assert 10 <= namespace["timeout"] <= 120 and namespace["graceful_timeout"] > 0
+
+
+def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")}
+    for path in (".env", ".git", ".venv", "node_modules", "staticfiles", "var"):
+        assert path in ignored, path
+
+
+# --- compose.yaml ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+def test_compose_has_every_service(compose):
+    services = compose["services"]
+    assert {"postgres", "migrate", "web", "worker", "scheduler"} <= set(services)
+    assert services["postgres"]["image"].startswith("postgres:15")
+    assert "healthcheck" in services["postgres"] and services["postgres"]["volumes"]
+    assert services["migrate"]["command"][-2:] == ["migrate", "--noinput"] and services["migrate"]["restart"] == "no"
+    assert "db_worker" in services["worker"]["command"]
+    assert "run_scheduler" in services["scheduler"]["command"]
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "scheduler"])
+def test_compose_app_services_wait_for_migrations(compose, service):
+    depends = compose["services"][service]["depends_on"]
+    assert depends["migrate"]["condition"] == "service_completed_successfully"
+    assert depends["postgres"]["condition"] == "service_healthy"
+
+
+def test_compose_shares_the_media_volume_and_takes_configuration_from_the_environment(compose):
+    services = compose["services"]
+    for name in ("web", "worker"):
+        assert "media:/var/lib/cymuned/media" in services[name]["volumes"]
+        assert services[name]["env_file"] == ".env"
+    assert "media" in compose["volumes"]
+
+
+def test_compose_holds_no_secrets(compose):
+    text = (ROOT / "compose.yaml").read_text()
+    for service in compose["services"].values():
+        env = service.get("environment") or {}
+        for key, value in env.items():
+            if re.search(r"PASSWORD|SECRET|KEY", key):
+                assert str(value).startswith("${"), f"{key} must come from .env"
+    assert "DJANGO_SECRET_KEY" not in text
+
+
+# --- Every setting documented ---------------------------------------------------------------------------
+
+
+def settings_env_vars() -> set[str]:
+    names = set()
+    for path in (ROOT / "config" / "settings").glob("*.py"):
+        names |= set(re.findall(r"(?:environ\.get|environ\[|env_bool|env_list)\(?\s*[\"']((?:DJANGO_|DATABASE_)[A-Z0-9_]+)[\"']", path.read_text()))
+    return names
+
+
+def gunicorn_env_vars() -> set[str]:
+    return set(re.findall(r"environ\.get\(\"([A-Z0-9_]+)\"", (ROOT / "config" / "gunicorn.conf.py").read_text()))
+
+
+def test_settings_read_the_variables_we_expect():
+    names = settings_env_vars()
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_TASKS_BACKEND", "DJANGO_MEDIA_STORAGE", "DJANGO_S3_BUCKET",
+            "DJANGO_OIDC_ENABLED", "DJANGO_OIDC_TRUST_IDP_MFA", "DJANGO_SCHEDULE_APPLY_RETENTION"} <= names
+
+
+@pytest.mark.parametrize("document", [".env.example", "docs/deploy.md"])
+def test_every_environment_variable_is_documented(document):
+    text = (ROOT / document).read_text()
+    missing = sorted(name for name in settings_env_vars() | gunicorn_env_vars() if not re.search(rf"\b{name}\b", text))
+    assert not missing, f"{document} does not mention {missing}"
+
+
+def test_env_example_sets_every_variable_it_lists():
+    text = (ROOT / ".env.example").read_text()
+    for name in settings_env_vars() | gunicorn_env_vars():
+        assert re.search(rf"^(# )?{name}=", text, re.MULTILINE), f"{name} has no line of its own in .env.example"
+
+
 # --- Probes ---------------------------------------------------------------------------------------------
 
 
