@@ -1,4 +1,4 @@
-"""Root URLs. Pages live under a language prefix (/en-gb/, /cy/); the API, schema and health check do not."""
+"""Root URLs. Pages live under a language prefix (/en-gb/, /cy/); the API, schema, probes and single sign-on do not."""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -9,15 +9,19 @@ from django.urls import include, path, reverse
 
 from cymuned.access.views import Public, declare
 from cymuned.api.docs import ApiDocsView
+from cymuned.core.health import health_response, ready_response
 
 
 @declare(Public("Load balancers and monitoring must reach the health check."))
 def health(request: HttpRequest) -> JsonResponse:
-    from django.db import connection
+    """The process answers and so does the database (cymuned.core.health; its middleware answers first)."""
+    return health_response()
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+
+@declare(Public("Load balancers must know whether a server may take traffic."))
+def ready(request: HttpRequest) -> JsonResponse:
+    """Database, migrations, cache and file storage all ready; 503 with the reasons otherwise."""
+    return ready_response()
 
 
 handler400 = "cymuned.core.views.bad_request"
@@ -38,8 +42,11 @@ admin.site.login = _admin_sign_in  # type: ignore[method-assign]
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("ready/", ready, name="ready"),
     path("api/v1/", include("cymuned.api.urls")),
 ]
+if settings.CYMUNED_OIDC_ENABLED:
+    urlpatterns += [path("oidc/", include("cymuned.accounts.oidc_urls"))]
 urlpatterns += i18n_patterns(
     path("", include("cymuned.core.urls")),
     path("accounts/", include("cymuned.accounts.urls")),

@@ -308,6 +308,7 @@ def test_anonymous_walk_reaches_only_the_public_allow_list(world, client_for):
             "core:home",
             "core:privacy",
             "health",
+            "ready",
             "api:programme-detail",
             "api:programme-list",
             "api:programme-session-detail",

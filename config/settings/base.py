@@ -278,3 +278,135 @@ LOGGING = {
         "cymuned.errors": {"handlers": ["security"], "level": "ERROR", "propagate": False},
     },
 }
+
+
+# --- Deployment (docs/deploy.md): probes, background tasks, media storage, single sign-on, daily jobs. ---
+# Kept in one block at the end so it merges cleanly with changes above.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+# /health/ and /ready/ answer before host validation, the HTTPS redirect, sessions and sign-in:
+# load balancers probe with their own Host header, over plain HTTP.
+MIDDLEWARE = ["cymuned.core.health.ProbeMiddleware", *MIDDLEWARE]
+
+# How many reverse proxies / load balancers sit in front of Cymuned, each adding to X-Forwarded-For: sign-in
+# throttling then counts the person's address, not the proxy's (cymuned/core/proxy.py). 0: no proxy.
+CYMUNED_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "cymuned.core.proxy.client_ip"
+
+# Background tasks through django-tasks (the backport of Django 6's django.tasks). "immediate" runs a task
+# inside the call that enqueues it (local and tests); "database" stores it in PostgreSQL for
+# `manage.py db_worker` (production's default). The database app is always installed, so every
+# environment has the same migrations.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
+
+def tasks_setting(backend: str) -> dict:
+    if backend not in TASK_BACKENDS:
+        raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {backend!r}.")
+    return {"default": {"BACKEND": TASK_BACKENDS[backend], "QUEUES": ["default"]}}
+
+
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = tasks_setting(os.environ.get("DJANGO_TASKS_BACKEND", "immediate"))
+
+# Uploaded files: the local file system (one server, or a shared volume), or an S3-compatible bucket
+# when several servers share them (DJANGO_MEDIA_STORAGE=s3).
+CYMUNED_MEDIA_STORAGE = os.environ.get("DJANGO_MEDIA_STORAGE", "filesystem")
+
+
+def media_storage_setting(kind: str) -> dict:
+    """The ``STORAGES["default"]`` entry for ``filesystem`` or ``s3``."""
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"DJANGO_MEDIA_STORAGE must be filesystem or s3, not {kind!r}.")
+    bucket = os.environ.get("DJANGO_S3_BUCKET", "")
+    if not bucket:
+        raise ImproperlyConfigured("DJANGO_MEDIA_STORAGE=s3 needs DJANGO_S3_BUCKET.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION") or None,
+            # Empty keys let boto3 find credentials itself (an instance role, AWS_* variables).
+            "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DJANGO_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DJANGO_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("DJANGO_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            # Private bucket: files are reached through short-lived signed links, never public ones.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
+
+
+def media_storage_origin(options: dict) -> str:
+    """Where signed links to the bucket point, for the Content Security Policy (space photos)."""
+    from urllib.parse import urlsplit
+
+    endpoint = options.get("endpoint_url")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if options.get("addressing_style") == "virtual":
+            return f"{parts.scheme}://{options['bucket_name']}.{parts.netloc}"
+        return f"{parts.scheme}://{parts.netloc}"
+    region = options.get("region_name")
+    return f"https://{options['bucket_name']}.s3.{region}.amazonaws.com" if region else f"https://{options['bucket_name']}.s3.amazonaws.com"
+
+
+STORAGES = {**STORAGES, "default": media_storage_setting(CYMUNED_MEDIA_STORAGE)}
+if CYMUNED_MEDIA_STORAGE == "s3":
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(media_storage_origin(STORAGES["default"]["OPTIONS"]))
+
+# Optional single sign-on through OpenID Connect (mozilla-django-oidc), beside local accounts. People are
+# matched to existing accounts by email; nobody is created, and roles still come only from memberships.
+CYMUNED_OIDC_ENABLED = env_bool("DJANGO_OIDC_ENABLED", False)
+# True when the identity provider enforces multi-factor sign-in itself: Cymuned then asks people who
+# signed in through it for no code of its own. Otherwise its own two-factor step still applies.
+CYMUNED_OIDC_TRUST_IDP_MFA = env_bool("DJANGO_OIDC_TRUST_IDP_MFA", False)
+if CYMUNED_OIDC_ENABLED:
+    _oidc_required = {
+        "OIDC_RP_CLIENT_ID": "DJANGO_OIDC_CLIENT_ID",
+        "OIDC_RP_CLIENT_SECRET": "DJANGO_OIDC_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": "DJANGO_OIDC_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT": "DJANGO_OIDC_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT": "DJANGO_OIDC_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT": "DJANGO_OIDC_JWKS_ENDPOINT",
+    }
+    OIDC_RP_CLIENT_ID = os.environ.get("DJANGO_OIDC_CLIENT_ID", "")
+    OIDC_RP_CLIENT_SECRET = os.environ.get("DJANGO_OIDC_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("DJANGO_OIDC_AUTHORIZATION_ENDPOINT", "")
+    OIDC_OP_TOKEN_ENDPOINT = os.environ.get("DJANGO_OIDC_TOKEN_ENDPOINT", "")
+    OIDC_OP_USER_ENDPOINT = os.environ.get("DJANGO_OIDC_USER_ENDPOINT", "")
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("DJANGO_OIDC_JWKS_ENDPOINT", "")
+    _oidc_missing = [env for name, env in _oidc_required.items() if not globals()[name]]
+    if _oidc_missing:
+        raise ImproperlyConfigured(f"DJANGO_OIDC_ENABLED=1 needs {', '.join(_oidc_missing)}.")
+    OIDC_RP_SIGN_ALGO = os.environ.get("DJANGO_OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("DJANGO_OIDC_SCOPES", "openid email profile")
+    OIDC_CREATE_USER = False
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = 10
+    OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "cymuned.accounts.oidc.OIDCBackend"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "cymuned.accounts.oidc.TrustIdentityProviderMFAMiddleware")
+
+# Daily jobs run by `manage.py run_scheduler` (cymuned/core/scheduler.py), at these local (Europe/London)
+# times, HH:MM; an empty value turns a job off.
+CYMUNED_SCHEDULE = {
+    "apply_retention": os.environ.get("DJANGO_SCHEDULE_APPLY_RETENTION", "02:30"),
+    "remind_insurance_expiry": os.environ.get("DJANGO_SCHEDULE_REMIND_INSURANCE_EXPIRY", "07:00"),
+    "notify_overdue_actions": os.environ.get("DJANGO_SCHEDULE_NOTIFY_OVERDUE_ACTIONS", "07:15"),
+    # Only with the database task backend: deletes finished background tasks (they hold email bodies).
+    "prune_task_results": os.environ.get("DJANGO_SCHEDULE_PRUNE_TASK_RESULTS", "03:30"),
+}
+# What the daily retention job does with records past their retention period: "dry-run" only lists them in
+# the log; "anonymise" or "delete" acts, once the authority has agreed its retention schedule.
+CYMUNED_RETENTION_SCHEDULED_MODE = os.environ.get("DJANGO_RETENTION_SCHEDULED_MODE", "dry-run")

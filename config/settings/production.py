@@ -20,3 +20,9 @@ LANGUAGE_COOKIE_SECURE = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")  # noqa: F405
 CYMUNED_DEMO_HINTS = False
+
+# --- Deployment (docs/deploy.md) ---
+from .base import tasks_setting  # noqa: E402
+
+# Emails and other background work wait in PostgreSQL for `manage.py db_worker`, so no request waits on SMTP.
+TASKS = tasks_setting(os.environ.get("DJANGO_TASKS_BACKEND", "database"))  # noqa: F405

@@ -21,3 +21,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("The test suite runs on PostgreSQL: use `make test`, which starts one and sets DATABASE_URL.")
+
+# --- Deployment (docs/deploy.md) ---
+from .base import tasks_setting  # noqa: E402
+
+# Tasks run where they are enqueued, so tests see their effects at once; tests of the worker switch backend.
+TASKS = tasks_setting("immediate")

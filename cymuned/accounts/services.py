@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +20,7 @@ from rest_framework.authtoken.models import Token
 
 from cymuned.access.policy import Action, can, can_create
 from cymuned.access.principal import forget_principal, principal_for
+from cymuned.core.tasks import send_email
 from cymuned.organisations.models import Cluster, Organisation, OrganisationKind
 
 from .models import Membership, User
@@ -65,7 +65,8 @@ def _check_role_fits(*, organisation: Organisation, role: str, cluster: Cluster 
 
 
 def send_invitation(*, user: User, invited_by: User) -> None:
-    """Email a link to choose a password, in the invited person's language."""
+    """Email a link to choose a password, in the invited person's language. Called after commit; the
+    background worker sends it."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     with translation.override(user.preferred_language):
@@ -73,7 +74,7 @@ def send_invitation(*, user: User, invited_by: User) -> None:
         context = {"user": user, "invited_by": invited_by, "path": f"{settings.CYMUNED_BASE_URL}{path}"}
         subject = _("You have been invited to Cymuned")
         body = render_to_string("accounts/email/invitation.txt", context)
-    send_mail(subject, body, None, [user.email])
+    send_email.enqueue(subject=str(subject), body=body, to=[user.email])
 
 
 @transaction.atomic

@@ -70,7 +70,7 @@ class SignInView(ScopedViewMixin, FormView):
         return HttpResponseRedirect(_in_language(target, user.preferred_language))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(next=_safe_next(self.request, ""), **kwargs)
+        return super().get_context_data(next=_safe_next(self.request, ""), oidc_enabled=settings.CYMUNED_OIDC_ENABLED, **kwargs)
 
 
 def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:

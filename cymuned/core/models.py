@@ -92,3 +92,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ScheduledRun(models.Model):
+    """One daily job on one day. The unique (job, day) row is the claim: with several schedulers running,
+    the first to insert it runs the job and the rest skip it (cymuned/core/scheduler.py). Seen only by
+    platform administrators, in the admin site, like Notification its labels are not translated."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    job = models.CharField(max_length=100)
+    day = models.DateField(help_text="The local (Europe/London) date the run is for.")
+    started_on = models.DateTimeField()
+    finished_on = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.RUNNING)
+    output = models.TextField(blank=True)
+    host = models.CharField(max_length=255, blank=True, help_text="The scheduler process that ran it.")
+
+    class Meta:
+        ordering = ["-day", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="core_scheduledrun_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day:%Y-%m-%d} {self.outcome}"

@@ -23,8 +23,8 @@ def awaiting_second_factor(request: HttpRequest) -> bool:
     """Signed in with a password but not yet with the code their role requires."""
     from cymuned.accounts.services import requires_two_factor
 
-    user = request.user
-    return bool(user.is_authenticated and not user.is_verified() and requires_two_factor(user))
+    user = getattr(request, "user", None)  # absent on a 400 for a bad Host header, before authentication ran
+    return bool(user is not None and user.is_authenticated and not user.is_verified() and requires_two_factor(user))
 
 
 def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
 from .models import Notification
+from .tasks import send_email
 
 
 def notify(*, user: Any, message: Callable[[], str], url: str = "", email_subject: Callable[[], str] | None = None) -> Notification:
@@ -25,8 +25,14 @@ def notify(*, user: Any, message: Callable[[], str], url: str = "", email_subjec
     notification = Notification.objects.create(user=user, message=text[:500], url=url)
     if subject and user.email:
         link = f"{settings.CYMUNED_BASE_URL}{url}" if url else ""
-        transaction.on_commit(lambda: send_mail(subject, f"{text}\n\n{link}".strip(), None, [user.email], fail_silently=True))
+        email_send_after_commit(subject=subject, body=f"{text}\n\n{link}".strip(), to=[user.email])
     return notification
+
+
+def email_send_after_commit(*, subject: str, body: str, to: list[str]) -> None:
+    """Queue an email once the current transaction commits, so a rolled-back change sends nothing and
+    the request does not wait on the mail server (the worker sends it; see cymuned/core/tasks.py)."""
+    transaction.on_commit(lambda: send_email.enqueue(subject=str(subject), body=str(body), to=list(to)))
 
 
 @transaction.atomic

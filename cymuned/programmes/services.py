@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cymuned.access.policy import Action, can, can_create
 from cymuned.access.principal import principal_for
+from cymuned.core.services import email_send_after_commit
 from cymuned.families.models import Learner
 from cymuned.organisations.models import LocalAuthority, Organisation
 
@@ -283,7 +283,7 @@ def _send_confirmation(enrolment: Enrolment) -> None:
             subject = _("Your place is booked: %(title)s") % {"title": enrolment.programme.title}
         body = render_to_string("programmes/email/confirmation.txt", context)
     Enrolment.objects.filter(pk=enrolment.pk).update(confirmation_sent_on=timezone.now())
-    transaction.on_commit(lambda: send_mail(subject, body, None, [enrolment.email], fail_silently=True))
+    email_send_after_commit(subject=subject, body=body, to=[enrolment.email])
 
 
 def _fill_from_waiting_list(programme: Programme) -> list[Enrolment]:
