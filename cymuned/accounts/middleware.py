@@ -23,6 +23,8 @@ TWO_FACTOR_EXEMPT = {
     "core:privacy",
     "core:cookies",
     "health",
+    "ready",
+    "oidc:callback",
 }
 
 
