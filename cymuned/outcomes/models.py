@@ -23,6 +23,8 @@ from cymuned.core.models import TimeStampedModel
 from cymuned.families.models import Learner
 from cymuned.organisations.models import School
 
+from .marks import Term
+
 HUNDRED = Decimal("100")
 #: How far a stored percentage may be from its own sessions (rounding to two places moves it by at most 0.005).
 PERCENTAGE_TOLERANCE = Decimal("0.01")
@@ -175,3 +177,139 @@ class AttendanceFigures:
     attended_sessions: int
     authorised_absences: int
     unauthorised_absences: int
+
+
+class WeekFiguresFields(models.Model):
+    """The figures of a week or a term, counted from the session codes (``marks.FIGURES``)."""
+
+    possible_sessions = models.PositiveSmallIntegerField(_("possible sessions"))
+    attended_sessions = models.PositiveSmallIntegerField(_("sessions attended"))
+    authorised_absences = models.PositiveSmallIntegerField(_("authorised absences"))
+    unauthorised_absences = models.PositiveSmallIntegerField(_("unauthorised absences"))
+    late_sessions = models.PositiveSmallIntegerField(_("late sessions"))
+    approved_activity_sessions = models.PositiveSmallIntegerField(_("approved educational activities"))
+
+    class Meta:
+        abstract = True
+
+
+def _figures_add_up(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(possible_sessions=F("attended_sessions") + F("authorised_absences") + F("unauthorised_absences")),
+            name=f"{prefix}_sessions_add_up",
+        ),
+    ]
+
+
+class AttendanceWeek(WeekFiguresFields):
+    """One learner's attendance marks for one week, Monday to Friday, and the week's figures. A personal record.
+
+    ``codes`` holds ten characters: Monday AM, Monday PM, ..., Friday PM, each an attendance code or
+    ``marks.NO_SESSION``. Any figure can be computed from them; the figures alongside are counted from them when
+    the row is written (by the importer, in SQL on PostgreSQL), so weekly and termly aggregates never re-read codes.
+    One row per learner per week (``week_start`` is the Monday), written in bulk with COPY by
+    ``services.attendance_marks_import``, never row by row; about 40 rows per learner per year.
+    ``school`` is the learner's school when the marks were imported.
+
+    For the speed of bulk writes the foreign keys have no indexes of their own (the unique (learner, week) and the
+    (school, week) indexes serve them) and no constraints in the database, which PostgreSQL would check row by
+    row (seconds for an LA's year). The importer checks and KEY SHARE-locks the learners and schools set-based
+    instead (``services._check_and_lock``), and Django's CASCADE, which Django and not the database carries out,
+    deletes a learner's weeks with the learner.
+    """
+
+    is_personal_record = True
+
+    learner = models.ForeignKey(
+        Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="attendance_weeks", db_index=False,
+        db_constraint=False,
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="attendance_weeks", db_index=False,
+        db_constraint=False,
+    )
+    academic_year = models.PositiveSmallIntegerField(_("academic year"), help_text=_("The year it starts in September."))
+    term = models.PositiveSmallIntegerField(_("term"), choices=Term.choices)
+    week_start = models.DateField(_("week beginning"))
+    codes = models.CharField(_("session codes"), max_length=10)
+
+    class Meta:
+        ordering = ["learner", "week_start"]
+        verbose_name = _("week of attendance marks")
+        verbose_name_plural = _("weeks of attendance marks")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "week_start"], name="attendance_week_one_per_learner"),
+            *_figures_add_up("attendance_week"),
+        ]
+        indexes = [models.Index(fields=["school", "week_start"], name="attendance_week_school")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.week_start:%Y-%m-%d} {self.codes}"
+
+
+class AttendanceTermTotal(WeekFiguresFields):
+    """One learner's figures for one term, the sum of the term's weeks, refreshed by each import. A personal record.
+
+    Foreign keys as :class:`AttendanceWeek`'s: indexed by the unique and school indexes, enforced by the importer.
+    """
+
+    is_personal_record = True
+
+    learner = models.ForeignKey(
+        Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="attendance_terms", db_index=False,
+        db_constraint=False,
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="attendance_terms", db_index=False,
+        db_constraint=False,
+    )
+    academic_year = models.PositiveSmallIntegerField(_("academic year"))
+    term = models.PositiveSmallIntegerField(_("term"), choices=Term.choices)
+    weeks = models.PositiveSmallIntegerField(_("weeks with marks"))
+    possible_sessions = models.PositiveIntegerField(_("possible sessions"))
+    attended_sessions = models.PositiveIntegerField(_("sessions attended"))
+    authorised_absences = models.PositiveIntegerField(_("authorised absences"))
+    unauthorised_absences = models.PositiveIntegerField(_("unauthorised absences"))
+    late_sessions = models.PositiveIntegerField(_("late sessions"))
+    approved_activity_sessions = models.PositiveIntegerField(_("approved educational activities"))
+
+    class Meta:
+        ordering = ["learner", "academic_year", "term"]
+        verbose_name = _("term of attendance")
+        verbose_name_plural = _("terms of attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "academic_year", "term"], name="attendance_term_one_per_learner"),
+            *_figures_add_up("attendance_term"),
+        ]
+        indexes = [models.Index(fields=["school", "academic_year", "term"], name="attendance_term_school")]
+
+
+class AttendanceImport(TimeStampedModel):
+    """A file of attendance marks that was imported: who, what, which period, how much changed.
+
+    Holds no learner's data (counts only), so it is kept when the marks are deleted by retention.
+    ``school`` is empty for an LA-wide file.
+    """
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), null=True, blank=True, on_delete=models.PROTECT, related_name="attendance_imports"
+    )
+    academic_year = models.PositiveSmallIntegerField(_("academic year"))
+    period_start = models.DateField(_("first day"))
+    period_end = models.DateField(_("last day"))
+    marks = models.PositiveIntegerField(_("marks"))
+    learners = models.PositiveIntegerField(_("learners"))
+    schools = models.PositiveIntegerField(_("schools"))
+    weeks_written = models.PositiveIntegerField(_("weeks added or changed"))
+    weeks_deleted = models.PositiveIntegerField(_("weeks removed"))
+
+    class Meta:
+        ordering = ["-created_on"]
+        verbose_name = _("attendance import")
+        verbose_name_plural = _("attendance imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d})"
