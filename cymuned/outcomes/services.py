@@ -326,10 +326,13 @@ def _store_weeks_postgresql(marks: MarksFile, *, school_ids: list[int], by: Any,
                     report(0.7 + 0.15 * min(1.0, done * 100_000 / total), "storing")
         if plan.learner_ids:
             report(0.85, "refreshing")
-            cursor.execute("CREATE TEMP TABLE imp_learners (learner_id bigint PRIMARY KEY) ON COMMIT DROP")
+            # Dropped here too, not only at commit: callers may hold an outer transaction (a savepoint ends here).
+            cursor.execute("DROP TABLE IF EXISTS imp_learners;"
+                           " CREATE TEMP TABLE imp_learners (learner_id bigint PRIMARY KEY) ON COMMIT DROP")
             cursor.execute("INSERT INTO imp_learners SELECT unnest(%s::bigint[])", [plan.learner_ids])
             cursor.execute("ANALYZE imp_learners")
             _refresh_postgresql(cursor, marks=marks, year_start=year_start, year_end=year_end, now=timezone.now(), by_id=by_id)
+            cursor.execute("DROP TABLE imp_learners")
     return len(plan.write), plan.removed
 
 
