@@ -346,8 +346,9 @@ def _refresh_postgresql(cursor: Any, *, marks: MarksFile, year_start: datetime.d
                    " AND t.academic_year = %(year)s", year)
     cursor.execute(
         f"INSERT INTO outcomes_attendancetermtotal (learner_id, school_id, academic_year, term, weeks, {columns})"  # noqa: S608
-        f" SELECT w.learner_id, (array_agg(w.school_id ORDER BY w.week_start DESC))[1], w.academic_year, w.term, count(*), {sums}"
+        f" SELECT w.learner_id, min(p.school_id), w.academic_year, w.term, count(*), {sums}"
         " FROM outcomes_attendanceweek w JOIN imp_learners l ON l.learner_id = w.learner_id"
+        " JOIN families_learner p ON p.id = w.learner_id"  # the learner's school, as for the summaries
         " WHERE w.academic_year = %(year)s GROUP BY w.learner_id, w.academic_year, w.term", year)
     # Year to date as at the file's last day, and at any later "as at" date an import already wrote this year.
     span = {"year": marks.academic_year, "as_at": marks.period_end, "from": marks.period_start, "year_start": year_start,

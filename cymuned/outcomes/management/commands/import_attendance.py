@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cymuned.accounts.models import User
 from cymuned.organisations.models import School
@@ -68,8 +69,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"{where}{column}: {error.message}")
             if result.error_count > len(result.errors):
                 more = result.error_count - len(result.errors)
-                self.stdout.write(_("… and %(count)s more problems.") % {"count": more})
-            raise CommandError(_("Nothing was imported: %(count)s problems.") % {"count": result.error_count}, returncode=1)
+                self.stdout.write(ngettext("… and %(count)s more problem.", "… and %(count)s more problems.", more)
+                                  % {"count": more})
+            count = result.error_count
+            raise CommandError(ngettext("Nothing was imported: %(count)s problem.", "Nothing was imported: %(count)s problems.",
+                                        count) % {"count": count}, returncode=1)
         record = result.record
         assert record is not None
         self.stdout.write(
