@@ -1,14 +1,14 @@
 """Reading and checking a file of attendance marks: one row per learner per session (UPN, date, AM or PM, code).
 
 :func:`read_marks` turns a CSV file, as a school's management information system exports it, into the weeks of
-marks to store (one row per learner per week, ``marks.SESSIONS_PER_WEEK`` codes each), or into a report of what
-is wrong with it. It writes nothing: ``services.attendance_marks_import`` stores the weeks in one transaction.
+marks to store (one row of codes per learner per academic year), or into a report of what is wrong with it. It
+writes nothing: ``services.attendance_marks_import`` stores the years (:func:`plan_years`) in one transaction.
 
 How it stays fast and small on an LA's year (3.6 million marks, about 130 MB): polars parses the file on every core
 into four columns of strings; each column is then checked and converted through a lookup table of its *distinct*
 values (a few thousand UPNs, a few hundred dates, two sessions, a few dozen codes), joined back in one pass, so no
-value is parsed twice and no Python loop runs over rows. The marks are then packed six bits per session into one
-integer per learner per week and unpacked into the week's ten codes.
+value is parsed twice and no Python loop runs over rows. The marks are then scattered into one flat column of code
+numbers, a year of sessions per learner, from which the codes and every weekly and termly figure are computed.
 
 What it accepts: UTF-8 with or without a byte-order mark, Windows-1252 (Excel's "CSV" in Wales) and UTF-16
 (Excel's "Unicode text"); a comma, semicolon, tab or bar between values (found from the header); header names
@@ -26,7 +26,6 @@ import datetime
 import hashlib
 import io
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,14 +42,23 @@ from cymuned.families.models import Learner
 from cymuned.organisations.models import School
 
 from .marks import (
-    EMPTY_WEEK,
+    EMPTY_YEAR,
+    FIGURE_COLUMNS,
     FIGURES,
     NO_SESSION,
     SESSIONS_PER_WEEK,
+    SESSIONS_PER_YEAR,
+    TERM_COLUMNS,
+    WEEKLY_COLUMNS,
+    WEEKLY_FIGURES,
+    WEEKS_PER_YEAR,
     academic_year_bounds,
     academic_year_of,
     attendance_codes,
-    term_of,
+    figure_flags,
+    session_position,
+    week_terms,
+    year_origin,
 )
 
 #: Row errors listed in a report (the first ones, in file order); the rest are counted.
@@ -90,8 +98,6 @@ DATE_FORMATS = (
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 DELIMITERS = (",", ";", "\t", "|")
 UPN_PATTERN = r"^[A-Z]\d{11}[0-9A-Z]$"
-#: Positions of the sessions of a week (Monday AM = 0 ... Friday PM = 9), six bits each in the packed week.
-SHIFTS = list(range(SESSIONS_PER_WEEK))
 
 #: ``progress(fraction, stage)``: how far the import has got (0 to 1) and what it is doing, for a progress bar.
 Progress = Callable[[float, str], None]
@@ -110,9 +116,17 @@ class RowError:
 
 @dataclass
 class MarksFile:
-    """A file's marks, checked and packed into weeks, ready to store."""
+    """A file's marks, checked and packed into years of codes, ready to store.
 
-    weeks: pl.DataFrame  # learner_id, school_id, week_start, academic_year, term, codes
+    ``positions`` holds, for the ``i``-th learner of ``learner_ids`` (sorted) and position ``p`` of the year's codes
+    (``marks.session_position``), the code's index in ``alphabet`` at ``i * SESSIONS_PER_YEAR + p``: 0 is
+    ``NO_SESSION``, no mark in the file.
+    """
+
+    learner_ids: pl.Series  # Int64, sorted, distinct
+    learner_schools: pl.Series  # Int64: each learner's school
+    positions: pl.Series  # UInt8
+    alphabet: list[str]
     academic_year: int
     period_start: datetime.date
     period_end: datetime.date
@@ -501,7 +515,7 @@ def _check_and_pack(frame: pl.DataFrame, *, header: dict[str, str], school: Scho
     # Where each valid mark goes: learner (dense number) x week of the year x session of the week.
     learner_dense = learner_ids.rank("dense").cast(pl.Int64) - 1  # raw UPNs of the same learner share a number
     learners = learner_ids.filter(learner_dense.is_not_null()).unique().sort()
-    weeks_in_year = 54
+    weeks_in_year = WEEKS_PER_YEAR
     day_numbers = pl.Series([None if d is None else (d - first_monday).days for d in days.to_list()], dtype=pl.Int64)
     halves = _choices(sessions, SESSION_VALUES, pl.Int64)
     code_numbers = _choices(marks, {c: i for i, c in enumerate(alphabet) if i}, pl.UInt8)
@@ -509,7 +523,7 @@ def _check_and_pack(frame: pl.DataFrame, *, header: dict[str, str], school: Scho
         "l": _per_row(learner_dense, upn_index), "d": _per_row(day_numbers, date_index), "h": _per_row(halves, session_index),
     }).select(cell=((pl.col("l") * weeks_in_year + pl.col("d") // 7) * SESSIONS_PER_WEEK + (pl.col("d") % 7) * 2 + pl.col("h")))
     cells = cells.to_series().set(bad_rows, None) if error_count else cells.to_series()
-    size = max(1, len(learners) * weeks_in_year * SESSIONS_PER_WEEK)
+    size = max(1, len(learners) * SESSIONS_PER_YEAR)
     valid = cells.drop_nulls()
     taken = pl.zeros(size, dtype=pl.UInt8, eager=True).scatter(valid, 1)
     if taken.sum() != len(valid):  # some cell was written twice: the same learner, day and session again
@@ -522,36 +536,22 @@ def _check_and_pack(frame: pl.DataFrame, *, header: dict[str, str], school: Scho
                                              year=academic_year), error_count=error_count)
 
     report(0.45, "packing")
-    dense = pl.zeros(size, dtype=pl.UInt8, eager=True).scatter(cells, _per_row(code_numbers, code_index))
+    positions = pl.zeros(size, dtype=pl.UInt8, eager=True).scatter(cells, _per_row(code_numbers, code_index))
     del frame, problem_frame, cells, taken
-    by_slot = pl.DataFrame({"marks": dense.reshape((size // SESSIONS_PER_WEEK, SESSIONS_PER_WEEK))}).with_row_index("slot")
-    by_slot = by_slot.filter(pl.col("marks").arr.max() > 0)
-    letters = [pl.col("marks").arr.get(p).replace_strict(range(len(alphabet)), alphabet, return_dtype=pl.String)
-               for p in range(SESSIONS_PER_WEEK)]
-    slots = by_slot.get_column("slot")
-    week_numbers = (slots % weeks_in_year).cast(pl.Int64)
-    terms_of_weeks = {w: int(term_of(first_monday + datetime.timedelta(weeks=w))) for w in week_numbers.unique().to_list()}
-    school_of = dict(zip(learner_ids.to_list(), learner_schools.to_list(), strict=True))
-    learner_column = learners.gather(slots // weeks_in_year)
-    weeks = pl.DataFrame({
-        "learner_id": learner_column,
-        "school_id": learner_column.replace_strict(list(school_of), list(school_of.values()), return_dtype=pl.Int64),
-    })
-    weeks = weeks.with_columns(
-        week_start=pl.lit(first_monday) + pl.duration(weeks=week_numbers),
-        academic_year=pl.lit(academic_year, dtype=pl.Int16),
-        term=week_numbers.replace_strict(list(terms_of_weeks), list(terms_of_weeks.values()), return_dtype=pl.Int16),
-        codes=by_slot.select(pl.concat_str(letters)).to_series(),
-    )
+    roll = (pl.DataFrame({"learner_id": learner_ids, "school_id": learner_schools}).drop_nulls("learner_id")
+            .unique("learner_id").sort("learner_id"))
     used_days = days.gather(date_index.unique().drop_nulls())
     return ReadResult(marks=MarksFile(
-        weeks=weeks,
+        learner_ids=roll.get_column("learner_id"),
+        learner_schools=roll.get_column("school_id"),
+        positions=positions,
+        alphabet=alphabet,
         academic_year=academic_year,
         period_start=used_days.min(),  # type: ignore[arg-type]
         period_end=used_days.max(),  # type: ignore[arg-type]
         marks=len(valid),
         learners=len(learners),
-        school_ids=sorted(weeks["school_id"].unique().to_list()),
+        school_ids=sorted(roll.get_column("school_id").unique().to_list()),
         file_name=name[:255],
         sha256=sha256,
     ))
@@ -602,77 +602,114 @@ def _row_errors(frame: pl.DataFrame, problems: pl.DataFrame, bad_rows: pl.Series
     return errors
 
 
-# --- Replacing stored weeks --------------------------------------------------------------------------------------------
+# --- Replacing stored years ------------------------------------------------------------------------------------------
 
+ARRAY_COLUMNS = (*WEEKLY_COLUMNS, *TERM_COLUMNS)
+#: A stored year as the importer reads it back, its counts as PostgreSQL writes an array: ``{0,10,9}``.
 STORED_SCHEMA = {
-    "id": pl.Int64, "learner_id": pl.Int64, "school_id": pl.Int64, "week_start": pl.Date, "academic_year": pl.Int16,
-    "term": pl.Int16, "codes": pl.String, **dict.fromkeys(FIGURES, pl.Int16),
+    "id": pl.Int64, "learner_id": pl.Int64, "school_id": pl.Int64, "codes": pl.String, **dict.fromkeys(ARRAY_COLUMNS, pl.String),
 }
+WRITTEN_COLUMNS = ("learner_id", "school_id", "academic_year", "codes", *ARRAY_COLUMNS)
 
 
-def covered_weeks(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, int, int]]:
-    """(Monday, first position, last position + 1) of each week from ``start`` to ``end``: the sessions they cover."""
-    monday = start - datetime.timedelta(days=start.weekday())
-    weeks = []
-    while monday <= end:
-        first = max(0, (start - monday).days * 2)
-        last = min(SESSIONS_PER_WEEK, ((end - monday).days + 1) * 2)
-        weeks.append((monday, first, last))
-        monday += datetime.timedelta(weeks=1)
-    return weeks
-
-
-def with_figures(weeks: pl.DataFrame) -> pl.DataFrame:
-    """The figures of ``marks.FIGURES`` counted from each row's codes (vectorised: one regex count per figure)."""
-    table = attendance_codes()
-    counts = {}
-    for name, counted in FIGURES.items():
-        members = "".join(re.escape(code) for code, meaning in table.items() if meaning in counted)
-        counts[name] = pl.col("codes").str.count_matches(f"[{members}]").cast(pl.Int16) if members else pl.lit(0, pl.Int16)
-    return weeks.with_columns(**counts)
+def array_text(counts: list[int]) -> str:
+    """Counts as PostgreSQL writes an array, the form stored and new years are compared in."""
+    return "{" + ",".join(str(int(count)) for count in counts) + "}"
 
 
 @dataclass
-class WeeksPlan:
+class YearsPlan:
     """What storing a file changes: stored rows to delete (by id), rows to write, learners whose figures change."""
 
     delete_ids: list[int]
-    write: pl.DataFrame  # learner_id, school_id, week_start, academic_year, term, codes and the figures
-    learner_ids: list[int]
-    removed: int  # stored weeks left with no marks at all
+    write: pl.DataFrame  # WRITTEN_COLUMNS, the counts as array text
+    learner_ids: list[int]  # sorted
+    removed: int  # stored years left with no marks at all
+    flags: pl.Series  # UInt8: the figure bits (marks.figure_flags) of each session of each changed learner, in order
 
 
-def plan_weeks(marks: MarksFile, stored: pl.DataFrame, *, school_ids: list[int]) -> WeeksPlan:
-    """Merge a file's weeks with the stored weeks of the same period, learners and schools.
+def plan_years(marks: MarksFile, stored: pl.DataFrame, *, school_ids: list[int]) -> YearsPlan:
+    """Merge a file's marks with the stored years of the same learners and schools, and count every figure.
 
-    Inside the period the file wins (sessions it has no mark for become ``NO_SESSION``); outside it, in a week the
-    period covers only in part, the stored marks stay. Stored weeks of learners the file leaves out are cleared for
-    the period if they belong to the file's schools, and left alone otherwise. A stored row whose content would
-    not change is neither deleted nor written, so the same file twice changes nothing.
+    Inside the file's period (its first day to its last) the file wins (sessions it has no mark for become
+    ``NO_SESSION``); outside it the stored marks stay. Stored years of learners the file leaves out are cleared for
+    the period if they belong to the file's schools, and left alone otherwise. A stored row whose content would not
+    change is neither deleted nor written, so the same file twice changes nothing. Vectorised: the codes are
+    handled as one flat column of code numbers, learner after learner, and each figure is a sum of bits per week.
     """
-    cover = pl.DataFrame(covered_weeks(marks.period_start, marks.period_end), schema={"week_start": pl.Date, "first": pl.Int64,
-                                                                                     "last": pl.Int64}, orient="row")
-    new = marks.weeks
-    stored = stored.rename({name: f"{name}_old" for name in FIGURES})
-    merged = new.join(stored, on=["learner_id", "week_start"], how="full", coalesce=True, suffix="_old").join(
-        cover, on="week_start", how="left")
-    blank = pl.lit(EMPTY_WEEK)
-    inside = pl.coalesce(pl.col("codes"), blank).str.slice(pl.col("first"), pl.col("last") - pl.col("first"))
-    old = pl.col("codes_old")
-    merged = merged.filter(pl.col("codes").is_not_null() | pl.col("school_id_old").is_in(school_ids)).with_columns(
-        codes=pl.when(old.is_null()).then(pl.col("codes")).otherwise(
-            old.str.slice(0, pl.col("first")) + inside + old.str.slice(pl.col("last"))),
-        school_id=pl.coalesce("school_id", "school_id_old"),
-        academic_year=pl.coalesce("academic_year", "academic_year_old"),
-        term=pl.coalesce("term", "term_old"),
+    size = SESSIONS_PER_YEAR
+    year = marks.academic_year
+    first = session_position(year, marks.period_start)
+    last = session_position(year, marks.period_end, afternoon=True) + 1
+    new = pl.DataFrame({"learner_id": marks.learner_ids, "school_id": marks.learner_schools}).with_row_index("n")
+    old = stored.rename({c: f"{c}_old" for c in stored.columns if c != "learner_id"}).with_row_index("o")
+    rows = new.join(old, on="learner_id", how="full", coalesce=True)
+    rows = rows.filter(pl.col("n").is_not_null() | pl.col("school_id_old").is_in(school_ids)).sort("learner_id")
+    count = rows.height
+    alphabet = list(marks.alphabet)
+    if stored.is_empty():
+        positions = marks.positions  # the rows are the file's learners, in the same order
+    else:
+        chars = stored.get_column("codes").str.split("").explode()
+        alphabet += sorted(set(chars.unique().to_list()) - set(alphabet))  # codes no longer in the settings: kept
+        old_positions = chars.replace_strict(alphabet, list(range(len(alphabet))), return_dtype=pl.UInt8)
+        cell = pl.int_range(0, count * size, dtype=pl.Int64, eager=True)
+        row, position = cell // size, cell % size
+        positions = pl.DataFrame({
+            "inside": (position >= first) & (position < last),
+            "new": marks.positions.gather(rows.get_column("n").cast(pl.Int64).gather(row) * size + position),
+            "old": old_positions.gather(rows.get_column("o").cast(pl.Int64).gather(row) * size + position),
+        }).select(pl.when("inside").then(pl.col("new").fill_null(0)).otherwise(pl.col("old").fill_null(0))).to_series()
+    bits = figure_flags()
+    flags = pl.Series([bits.get(code, 0) for code in alphabet], dtype=pl.UInt8).gather(positions)
+    counts: dict[str, pl.Series] = {}
+    for bit, name in enumerate(FIGURES):
+        counts[name] = ((flags & (1 << bit)) > 0).cast(pl.Int16).reshape((count * WEEKS_PER_YEAR, SESSIONS_PER_WEEK)) \
+            .arr.sum().reshape((count, WEEKS_PER_YEAR)).cast(pl.List(pl.Int16))
+    terms = week_terms(year)
+    figures = pl.DataFrame(counts)
+    figures = figures.select(
+        *(pl.col(name).alias(f"weekly_{FIGURE_COLUMNS[name]}") for name in WEEKLY_FIGURES),
+        *(pl.concat_list([pl.col(name).list.slice(terms.index(t), terms.count(t)).list.sum().cast(pl.Int16) if t in terms
+                          else pl.lit(0, pl.Int16) for t in (1, 2, 3)]).alias(f"term_{short}")
+          for name, short in FIGURE_COLUMNS.items()),
+    ).select(("{" + pl.col(c).cast(pl.List(pl.String)).list.join(",") + "}").alias(c) for c in ARRAY_COLUMNS)
+    merged = pl.concat([
+        rows.select("learner_id", "id_old", *(f"{c}_old" for c in ("school_id", "codes", *ARRAY_COLUMNS)),
+                    school_id=pl.coalesce("school_id", "school_id_old"), academic_year=pl.lit(year, pl.Int16)),
+        figures,
+        pl.DataFrame({"codes": pl.Series(alphabet, dtype=pl.String).gather(positions).reshape((count, size)).arr.join("")}),
+    ], how="horizontal")
+    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in ("school_id", "codes", *ARRAY_COLUMNS)])
+    merged = merged.with_columns(changed=~same, empty=pl.col("codes") == EMPTY_YEAR)
+    changed = merged.get_column("changed")
+    written = merged.filter(pl.col("changed") & ~pl.col("empty"))
+    return YearsPlan(
+        delete_ids=merged.filter(pl.col("changed")).get_column("id_old").drop_nulls().to_list(),
+        write=written.select(WRITTEN_COLUMNS),
+        learner_ids=merged.filter(pl.col("changed")).get_column("learner_id").to_list(),
+        removed=merged.filter(pl.col("changed") & pl.col("empty") & pl.col("id_old").is_not_null()).height,
+        flags=flags.reshape((count, size)).filter(changed).reshape((-1,)) if changed.any() else pl.Series(dtype=pl.UInt8),
     )
-    merged = with_figures(merged)
-    compared = ["school_id", "academic_year", "term", "codes", *FIGURES]
-    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in compared])
-    changed = merged.filter(~same)
-    delete_ids = changed.get_column("id").drop_nulls().to_list()
-    write = changed.filter(pl.col("codes") != EMPTY_WEEK).select(
-        "learner_id", "school_id", "week_start", "academic_year", "term", "codes", *FIGURES)
-    removed = changed.filter(pl.col("id").is_not_null() & (pl.col("codes") == EMPTY_WEEK)).height
-    return WeeksPlan(delete_ids=delete_ids, write=write, removed=removed,
-                     learner_ids=sorted(changed.get_column("learner_id").unique().to_list()))
+
+
+def summary_figures(plan: YearsPlan, marks: MarksFile, points: pl.DataFrame) -> pl.DataFrame:
+    """Year-to-date sums of the changed learners as at each of ``points`` (learner_id, as_at), counted exactly to the
+    end of the day: learner_id, as_at and the figures of ``marks.WEEKLY_FIGURES`` (0 possible: nothing to hold)."""
+    size = SESSIONS_PER_YEAR
+    origin = year_origin(marks.academic_year)
+    index = pl.DataFrame({"learner_id": plan.learner_ids}, schema={"learner_id": pl.Int64}).with_row_index("r")
+    days = (pl.col("as_at") - pl.lit(origin)).dt.total_days()
+    points = points.join(index, on="learner_id").with_columns(
+        start=pl.col("r").cast(pl.Int64) * size,
+        end=(pl.col("r").cast(pl.Int64) * size
+             + ((days // 7) * SESSIONS_PER_WEEK + pl.min_horizontal(days % 7, 4) * 2 + 2).clip(0, size)),
+    )
+    starts, ends = points.get_column("start"), points.get_column("end")
+    sums = {}
+    for bit, name in enumerate(FIGURES):
+        if name in WEEKLY_FIGURES:
+            running = ((plan.flags & (1 << bit)) > 0).cast(pl.Int32).cum_sum()
+            before = running.gather((starts - 1).clip(0)) * (starts > 0).cast(pl.Int32)
+            sums[name] = running.gather(ends - 1) - before
+    return points.select("learner_id", "as_at").with_columns(**sums)

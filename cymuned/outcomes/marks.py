@@ -1,8 +1,9 @@
 """Attendance marks: the codes used in Wales, what each means for the figures, and the school calendar arithmetic.
 
-Marks are stored compactly (see :class:`~cymuned.outcomes.models.AttendanceWeek`): one row per learner per week
-holding the ten session codes of Monday AM, Monday PM, ... Friday PM, with :data:`NO_SESSION` where the school's
-records hold no mark. Every figure is computed from the codes, so changing what a code means (the setting
+Marks are stored compactly (see :class:`~cymuned.outcomes.models.AttendanceYear`): one row per learner per academic
+year holding one code per weekday session, Monday AM, Monday PM, ... Friday PM of each week from the Monday on or
+before 1 September (:func:`year_origin`), :data:`WEEKS_PER_YEAR` weeks, with :data:`NO_SESSION` where the school's
+records hold no mark: a week is the slice ``codes[10 * week : 10 * week + 10]``. Every figure is computed from the codes, so changing what a code means (the setting
 ``CYMUNED_ATTENDANCE_CODES``) changes the figures at the next import without touching the marks.
 
 The default table follows the Welsh Government's attendance codes (The Education (Pupil Registration) (Wales)
@@ -26,7 +27,10 @@ from django.utils.translation import gettext_lazy as _
 NO_SESSION = "-"
 #: Sessions in a stored week: Monday AM, Monday PM, ..., Friday PM.
 SESSIONS_PER_WEEK = 10
-EMPTY_WEEK = NO_SESSION * SESSIONS_PER_WEEK
+#: Weeks in a stored year: 1 September to 31 August is at most 366 days, and the first week may start 6 days before.
+WEEKS_PER_YEAR = 54
+SESSIONS_PER_YEAR = SESSIONS_PER_WEEK * WEEKS_PER_YEAR
+EMPTY_YEAR = NO_SESSION * SESSIONS_PER_YEAR
 
 
 class Meaning(models.TextChoices):
@@ -66,16 +70,19 @@ FIGURES: dict[str, tuple[Meaning, ...]] = {
     "late_sessions": LATE,
     "approved_activity_sessions": APPROVED,
 }
-#: One letter per meaning, for counting in SQL (``translate`` the codes to these, then count letters).
-_LETTERS = {
-    Meaning.PRESENT: "p",
-    Meaning.LATE: "l",
-    Meaning.APPROVED: "a",
-    Meaning.AUTHORISED: "s",
-    Meaning.UNAUTHORISED: "u",
-    Meaning.LATE_AFTER_CLOSE: "k",
-    Meaning.NOT_POSSIBLE: "x",
+#: Short names of the figures, for the columns of a stored year: ``weekly_possible``, ``term_late``, ...
+FIGURE_COLUMNS = {
+    "possible_sessions": "possible",
+    "attended_sessions": "attended",
+    "authorised_absences": "authorised",
+    "unauthorised_absences": "unauthorised",
+    "late_sessions": "late",
+    "approved_activity_sessions": "approved",
 }
+#: The figures stored per week (those of a summary); every figure is stored per term.
+WEEKLY_FIGURES = ("possible_sessions", "attended_sessions", "authorised_absences", "unauthorised_absences")
+WEEKLY_COLUMNS = tuple(f"weekly_{FIGURE_COLUMNS[name]}" for name in WEEKLY_FIGURES)
+TERM_COLUMNS = tuple(f"term_{short}" for short in FIGURE_COLUMNS.values())
 
 
 def attendance_codes() -> dict[str, Meaning]:
@@ -104,29 +111,17 @@ class WeekFigures:
 
 
 def week_figures(codes: str, table: dict[str, Meaning] | None = None) -> WeekFigures:
-    """A week's figures from its codes (the path for databases without ``translate``; PostgreSQL uses
-    :func:`figures_sql`, and both agree by construction: each counts the codes whose meaning is in ``FIGURES``)."""
+    """The figures of any run of codes (a week, a term, a year), one code at a time: the reference the importer's
+    vectorised count (:func:`figure_flags`) is tested against."""
     table = table if table is not None else attendance_codes()
     meanings = [table.get(code) for code in codes]
     return WeekFigures(**{name: sum(m in counted for m in meanings) for name, counted in FIGURES.items()})
 
 
-def figures_sql(column: str, table: dict[str, Meaning] | None = None) -> tuple[dict[str, str], list[str]]:
-    """SQL expressions (PostgreSQL) counting each figure of ``FIGURES`` in a column of week codes.
-
-    The codes are translated to one letter per meaning once; each figure is the length lost by removing its
-    letters. Returns the expressions by figure name and the parameters they use, in order of the names.
-    """
+def figure_flags(table: dict[str, Meaning] | None = None) -> dict[str, int]:
+    """Each code's figures as bits (bit ``i`` for the ``i``-th figure of ``FIGURES``), for counting vectorised."""
     table = table if table is not None else attendance_codes()
-    source = "".join(table)
-    target = "".join(_LETTERS[meaning] for meaning in table.values())
-    expressions: dict[str, str] = {}
-    params: list[str] = []
-    for name, counted in FIGURES.items():
-        # translate() drops characters that have no counterpart: what is dropped is what this figure counts.
-        expressions[name] = f"(char_length({column}) - char_length(translate(translate({column}, %s, %s), %s, '')))::smallint"
-        params += [source, target, "".join(_LETTERS[m] for m in counted)]
-    return expressions, params
+    return {code: sum(1 << i for i, counted in enumerate(FIGURES.values()) if meaning in counted) for code, meaning in table.items()}
 
 
 # --- The school calendar -----------------------------------------------------------------------------------------
@@ -178,3 +173,27 @@ def term_of(week_start: datetime.date) -> Term:
     if thursday < spring:
         return Term.AUTUMN
     return Term.SPRING if thursday < summer else Term.SUMMER
+
+
+def year_origin(year: int) -> datetime.date:
+    """The Monday on or before 1 September: where the stored codes of an academic year start."""
+    first = datetime.date(year, 9, 1)
+    return first - datetime.timedelta(days=first.weekday())
+
+
+def session_position(year: int, day: datetime.date, afternoon: bool = False) -> int:
+    """Where a weekday's morning (or afternoon) session is in the stored codes of its academic year."""
+    days = (day - year_origin(year)).days
+    return (days // 7) * SESSIONS_PER_WEEK + (days % 7) * 2 + int(afternoon)
+
+
+def week_terms(year: int) -> list[int]:
+    """The term of each stored week of an academic year (:func:`term_of`, with the first and last weeks, which may
+    begin or end in another academic year, kept in this one): the weeks of each term are consecutive."""
+    first, last = academic_year_bounds(year)
+    terms = []
+    for week in range(WEEKS_PER_YEAR):
+        monday = year_origin(year) + datetime.timedelta(weeks=week)
+        thursday = min(max(monday + datetime.timedelta(days=3), first), last)
+        terms.append(int(term_of(thursday - datetime.timedelta(days=3))))
+    return terms

@@ -15,15 +15,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Abs
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Abs, Length
+from django.db.models.lookups import Exact, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from cymuned.core.models import TimeStampedModel
 from cymuned.families.models import Learner
 from cymuned.organisations.models import School
 
-from .marks import Term
+from .fields import CountsField
+from .marks import FIGURE_COLUMNS, SESSIONS_PER_WEEK, SESSIONS_PER_YEAR, year_origin
 
 HUNDRED = Decimal("100")
 #: How far a stored percentage may be from its own sessions (rounding to two places moves it by at most 0.005).
@@ -179,110 +180,72 @@ class AttendanceFigures:
     unauthorised_absences: int
 
 
-class WeekFiguresFields(models.Model):
-    """The figures of a week or a term, counted from the session codes (``marks.FIGURES``)."""
+class AttendanceYear(models.Model):
+    """One learner's attendance marks for one academic year, and their weekly and termly figures. A personal record.
 
-    possible_sessions = models.PositiveSmallIntegerField(_("possible sessions"))
-    attended_sessions = models.PositiveSmallIntegerField(_("sessions attended"))
-    authorised_absences = models.PositiveSmallIntegerField(_("authorised absences"))
-    unauthorised_absences = models.PositiveSmallIntegerField(_("unauthorised absences"))
-    late_sessions = models.PositiveSmallIntegerField(_("late sessions"))
-    approved_activity_sessions = models.PositiveSmallIntegerField(_("approved educational activities"))
+    ``codes`` holds one character per weekday session, ``marks.SESSIONS_PER_YEAR`` of them: Monday AM, Monday PM,
+    ..., Friday PM of each week from ``marks.year_origin`` (the Monday on or before 1 September), each an attendance
+    code or ``marks.NO_SESSION``; a week is a slice of ten (:meth:`week_codes`). Any figure can be computed from
+    the codes; the figures alongside are counted from them when the row is written (by the importer, vectorised),
+    so weekly and termly aggregates never re-read codes: ``weekly_<figure>`` has one count per week of the year for
+    the figures of ``marks.WEEKLY_FIGURES``, ``term_<figure>`` one per term (autumn, spring, summer) for every
+    figure of ``marks.FIGURES`` (``marks.FIGURE_COLUMNS`` names them). On PostgreSQL they are ``smallint[]``.
 
-    class Meta:
-        abstract = True
-
-
-def _figures_add_up(prefix: str) -> list[models.CheckConstraint]:
-    return [
-        models.CheckConstraint(
-            condition=Q(possible_sessions=F("attended_sessions") + F("authorised_absences") + F("unauthorised_absences")),
-            name=f"{prefix}_sessions_add_up",
-        ),
-    ]
-
-
-class AttendanceWeek(WeekFiguresFields):
-    """One learner's attendance marks for one week, Monday to Friday, and the week's figures. A personal record.
-
-    ``codes`` holds ten characters: Monday AM, Monday PM, ..., Friday PM, each an attendance code or
-    ``marks.NO_SESSION``. Any figure can be computed from them; the figures alongside are counted from them when
-    the row is written (by the importer, in SQL on PostgreSQL), so weekly and termly aggregates never re-read codes.
-    One row per learner per week (``week_start`` is the Monday), written in bulk with COPY by
-    ``services.attendance_marks_import``, never row by row; about 40 rows per learner per year.
-    ``school`` is the learner's school when the marks were imported.
-
-    For the speed of bulk writes the foreign keys have no indexes of their own (the unique (learner, week) and the
-    (school, week) indexes serve them) and no constraints in the database, which PostgreSQL would check row by
-    row (seconds for an LA's year). The importer checks and KEY SHARE-locks the learners and schools set-based
-    instead (``services._check_and_lock``), and Django's CASCADE, which Django and not the database carries out,
-    deletes a learner's weeks with the learner.
+    One row per learner per year, written in bulk with COPY by ``services.attendance_marks_import``, never row by
+    row. ``school`` is the learner's school when the marks were last imported. The foreign keys have no indexes of
+    their own (the unique (learner, year) and the (school, year) indexes serve them) and no constraints in the
+    database: the importer checks and KEY SHARE-locks the learners and schools set-based instead
+    (``services._check_and_lock``), and Django's CASCADE, which Django and not the database carries out, deletes
+    a learner's years with the learner.
     """
 
     is_personal_record = True
 
     learner = models.ForeignKey(
-        Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="attendance_weeks", db_index=False,
+        Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="attendance_years", db_index=False,
         db_constraint=False,
     )
     school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="attendance_weeks", db_index=False,
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="attendance_years", db_index=False,
         db_constraint=False,
     )
     academic_year = models.PositiveSmallIntegerField(_("academic year"), help_text=_("The year it starts in September."))
-    term = models.PositiveSmallIntegerField(_("term"), choices=Term.choices)
-    week_start = models.DateField(_("week beginning"))
-    codes = models.CharField(_("session codes"), max_length=10)
+    codes = models.TextField(_("session codes"))
+    weekly_possible = CountsField(_("possible sessions by week"))
+    weekly_attended = CountsField(_("sessions attended by week"))
+    weekly_authorised = CountsField(_("authorised absences by week"))
+    weekly_unauthorised = CountsField(_("unauthorised absences by week"))
+    term_possible = CountsField(_("possible sessions by term"))
+    term_attended = CountsField(_("sessions attended by term"))
+    term_authorised = CountsField(_("authorised absences by term"))
+    term_unauthorised = CountsField(_("unauthorised absences by term"))
+    term_late = CountsField(_("late sessions by term"))
+    term_approved = CountsField(_("approved educational activities by term"))
 
     class Meta:
-        ordering = ["learner", "week_start"]
-        verbose_name = _("week of attendance marks")
-        verbose_name_plural = _("weeks of attendance marks")
+        ordering = ["learner", "academic_year"]
+        verbose_name = _("year of attendance marks")
+        verbose_name_plural = _("years of attendance marks")
         constraints = [
-            models.UniqueConstraint(fields=["learner", "week_start"], name="attendance_week_one_per_learner"),
-            *_figures_add_up("attendance_week"),
+            models.UniqueConstraint(fields=["learner", "academic_year"], name="attendance_year_one_per_learner"),
+            models.CheckConstraint(condition=Exact(Length("codes"), SESSIONS_PER_YEAR), name="attendance_year_all_sessions"),
         ]
-        indexes = [models.Index(fields=["school", "week_start"], name="attendance_week_school")]
+        indexes = [models.Index(fields=["school", "academic_year"], name="attendance_year_school")]
 
     def __str__(self) -> str:
-        return f"{self.learner_id} {self.week_start:%Y-%m-%d} {self.codes}"
+        return f"{self.learner_id} {self.academic_year}"
 
+    def week_index(self, monday: datetime.date) -> int:
+        return (monday - year_origin(self.academic_year)).days // 7
 
-class AttendanceTermTotal(WeekFiguresFields):
-    """One learner's figures for one term, the sum of the term's weeks, refreshed by each import. A personal record.
+    def week_codes(self, monday: datetime.date) -> str:
+        """The ten codes of the week beginning ``monday``."""
+        start = self.week_index(monday) * SESSIONS_PER_WEEK
+        return self.codes[start : start + SESSIONS_PER_WEEK]
 
-    Foreign keys as :class:`AttendanceWeek`'s: indexed by the unique and school indexes, enforced by the importer.
-    """
-
-    is_personal_record = True
-
-    learner = models.ForeignKey(
-        Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="attendance_terms", db_index=False,
-        db_constraint=False,
-    )
-    school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="attendance_terms", db_index=False,
-        db_constraint=False,
-    )
-    academic_year = models.PositiveSmallIntegerField(_("academic year"))
-    term = models.PositiveSmallIntegerField(_("term"), choices=Term.choices)
-    weeks = models.PositiveSmallIntegerField(_("weeks with marks"))
-    possible_sessions = models.PositiveIntegerField(_("possible sessions"))
-    attended_sessions = models.PositiveIntegerField(_("sessions attended"))
-    authorised_absences = models.PositiveIntegerField(_("authorised absences"))
-    unauthorised_absences = models.PositiveIntegerField(_("unauthorised absences"))
-    late_sessions = models.PositiveIntegerField(_("late sessions"))
-    approved_activity_sessions = models.PositiveIntegerField(_("approved educational activities"))
-
-    class Meta:
-        ordering = ["learner", "academic_year", "term"]
-        verbose_name = _("term of attendance")
-        verbose_name_plural = _("terms of attendance")
-        constraints = [
-            models.UniqueConstraint(fields=["learner", "academic_year", "term"], name="attendance_term_one_per_learner"),
-            *_figures_add_up("attendance_term"),
-        ]
-        indexes = [models.Index(fields=["school", "academic_year", "term"], name="attendance_term_school")]
+    def term_figures(self, term: int) -> dict[str, int]:
+        """Every figure of ``marks.FIGURES`` for a term (1 autumn, 2 spring, 3 summer)."""
+        return {name: getattr(self, f"term_{short}")[term - 1] for name, short in FIGURE_COLUMNS.items()}
 
 
 class AttendanceImport(TimeStampedModel):
@@ -303,8 +266,8 @@ class AttendanceImport(TimeStampedModel):
     marks = models.PositiveIntegerField(_("marks"))
     learners = models.PositiveIntegerField(_("learners"))
     schools = models.PositiveIntegerField(_("schools"))
-    weeks_written = models.PositiveIntegerField(_("weeks added or changed"))
-    weeks_deleted = models.PositiveIntegerField(_("weeks removed"))
+    years_written = models.PositiveIntegerField(_("learners' years of marks added or changed"))
+    years_deleted = models.PositiveIntegerField(_("learners' years of marks removed"))
 
     class Meta:
         ordering = ["-created_on"]

@@ -16,7 +16,7 @@ from cymuned.access.policy import NOTHING, Action, ModelPolicy, register
 from cymuned.access.principal import Principal
 from cymuned.accounts.roles import LEARNER_ROLES, Role
 
-from .models import AttendanceImport, AttendanceSummary, AttendanceTermTotal, AttendanceWeek
+from .models import AttendanceImport, AttendanceSummary, AttendanceYear
 
 #: Who records a school's figures by hand or by import: those who keep the school's own records.
 RECORDING_ROLES = (Role.HEADTEACHER, Role.SCHOOL_STAFF)
@@ -37,19 +37,14 @@ class AttendanceSummaryPolicy(ModelPolicy):
         return bool(allowed) and (parent is None or parent.pk in allowed)
 
 
-@register(AttendanceWeek)
-class AttendanceWeekPolicy(ModelPolicy):
-    """Marks are seen like the summaries; they are written only by the importer (no one changes a week by hand)."""
+@register(AttendanceYear)
+class AttendanceYearPolicy(ModelPolicy):
+    """Marks are seen like the summaries; they are written only by the importer (no one changes a mark by hand)."""
 
     def scope(self, principal: Principal, action: Action) -> Q:
         if action in (Action.LIST, Action.VIEW):
             return principal.schools_q(LEARNER_ROLES, school_field="learner__school")
         return NOTHING
-
-
-@register(AttendanceTermTotal)
-class AttendanceTermTotalPolicy(AttendanceWeekPolicy):
-    pass
 
 
 @register(AttendanceImport)

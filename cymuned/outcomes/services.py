@@ -10,7 +10,6 @@ from typing import Any
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,15 +18,25 @@ from cymuned.access.policy import Action, can, can_create
 from cymuned.families.models import Learner
 from cymuned.organisations.models import School
 
-from .importing import STORED_SCHEMA, MarksFile, Progress, RowError, covered_weeks, plan_weeks, read_marks
-from .marks import FIGURES, academic_year_bounds
+from .importing import (
+    ARRAY_COLUMNS,
+    STORED_SCHEMA,
+    WRITTEN_COLUMNS,
+    MarksFile,
+    Progress,
+    RowError,
+    array_text,
+    plan_years,
+    read_marks,
+    summary_figures,
+)
+from .marks import WEEKLY_FIGURES, academic_year_bounds
 from .models import (
     AttendanceFigures,
     AttendanceImport,
     AttendanceSource,
     AttendanceSummary,
-    AttendanceTermTotal,
-    AttendanceWeek,
+    AttendanceYear,
     attendance_percentage,
 )
 
@@ -238,13 +247,13 @@ def attendance_marks_import(
     learner's own school (an LA-wide file).
 
     The file covers the days from its first date to its last, for the schools of its learners. In one transaction:
-    every week of those schools in that period is replaced by the file's weeks (a corrected file replaces the
-    earlier one, and learners left out of it lose their marks for the period; marks outside the period, in weeks
-    the period only partly covers, are kept); then, set-based, each affected learner's term totals and
-    year-to-date :class:`AttendanceSummary` as at the file's last day (and at later "as at" dates already
-    imported) are recounted. Rows that would not change are not written, so importing the same file twice
-    changes nothing. On PostgreSQL the weeks go through COPY into a staging table and a few statements; other
-    databases take the ORM path with the same outcome.
+    every learner's marks of those schools in that period are replaced by the file's (a corrected file replaces
+    the earlier one, and learners left out of it lose their marks for the period; marks outside the period are
+    kept), each changed :class:`AttendanceYear` is written whole with its weekly and termly figures, and each
+    changed learner's year-to-date :class:`AttendanceSummary` as at the file's last day (and at later "as at"
+    dates already imported) is recounted. Rows that would not change are not written, so importing the same file
+    twice changes nothing. On PostgreSQL the years go in with COPY and the summaries through a staging table;
+    other databases take the ORM path with the same outcome.
     """
     report = progress or (lambda fraction, stage: None)
     read = read_marks(source, school=school, mapping=mapping, academic_year=academic_year, progress=report)
@@ -256,28 +265,29 @@ def attendance_marks_import(
     report(0.6, "storing")
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            written, deleted = _store_weeks_postgresql(marks, school_ids=school_ids, by=by, report=report)
+            written, deleted = _store_years_postgresql(marks, school_ids=school_ids, by=by, report=report)
         else:
-            written, deleted = _store_weeks_orm(marks, school_ids=school_ids, by=by)
+            written, deleted = _store_years_orm(marks, school_ids=school_ids, by=by)
         record = AttendanceImport.objects.create(
             file_name=marks.file_name, sha256=marks.sha256, school=school, academic_year=marks.academic_year,
             period_start=marks.period_start, period_end=marks.period_end, marks=marks.marks, learners=marks.learners,
-            schools=len(school_ids), weeks_written=written, weeks_deleted=deleted, created_by=by, modified_by=by,
+            schools=len(school_ids), years_written=written, years_deleted=deleted, created_by=by, modified_by=by,
         )
     report(1.0, "done")
     return MarksImportResult(errors=[], error_count=0, record=record)
 
 
 #: Only these constant column names are formatted into the SQL below (hence the S608 exemptions); values are parameters.
-_FIGURE_NAMES = list(FIGURES)
-_WEEK_COLUMNS = ["learner_id", "school_id", "week_start", "academic_year", "term", "codes", *_FIGURE_NAMES]
+_STORED_COLUMNS = ", ".join(STORED_SCHEMA)
+_WRITTEN_COLUMNS = ", ".join(WRITTEN_COLUMNS)
+_SUMMARY_FIGURES = ("possible", "attended", "authorised", "unauthorised")
 
 
 def _check_and_lock(cursor: Any, *, learner_ids: list[int], school_ids: list[int]) -> None:
-    """The weeks' learners and schools exist, and cannot be deleted until this transaction ends.
+    """The file's learners and schools exist, and cannot be deleted until this transaction ends.
 
-    The marks tables have no foreign-key constraints in the database, which PostgreSQL would check row by row
-    (seconds for an LA's year); this is the same guarantee, set-based: KEY SHARE locks, as a foreign key takes.
+    The marks table has no foreign-key constraints in the database, which PostgreSQL would check row by row;
+    this is the same guarantee, set-based: KEY SHARE locks, as a foreign key takes.
     """
     cursor.execute("SELECT count(*) FROM (SELECT 1 FROM families_learner WHERE id = ANY(%s) FOR KEY SHARE) AS l", [learner_ids])
     learners = cursor.fetchone()[0]
@@ -289,23 +299,28 @@ def _check_and_lock(cursor: Any, *, learner_ids: list[int], school_ids: list[int
                               code="changed_while_importing")
 
 
-def _stored_weeks_postgresql(cursor: Any, marks: MarksFile, *, school_ids: list[int], learner_ids: list[int]) -> pl.DataFrame:
-    weeks = covered_weeks(marks.period_start, marks.period_end)
-    columns = ", ".join(STORED_SCHEMA)
-    with cursor.cursor.copy(  # psycopg's own cursor: COPY with parameters (Django's debug wrapper takes none)
-        f"COPY (SELECT {columns} FROM outcomes_attendanceweek WHERE week_start BETWEEN %s AND %s"  # noqa: S608
-        " AND (school_id = ANY(%s) OR learner_id = ANY(%s))) TO STDOUT (FORMAT csv)",
-        [weeks[0][0], weeks[-1][0], school_ids, learner_ids],
-    ) as copy:
+def _copy_out(cursor: Any, query: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    with cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)", params) as copy:  # psycopg's own cursor
         data = b"".join(bytes(block) for block in copy)
     if not data:
-        return pl.DataFrame(schema=STORED_SCHEMA)
-    return pl.read_csv(data, has_header=False, new_columns=list(STORED_SCHEMA), schema=STORED_SCHEMA)
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(data, has_header=False, new_columns=list(schema), schema=schema)
 
 
-def _store_weeks_postgresql(marks: MarksFile, *, school_ids: list[int], by: Any, report: Progress) -> tuple[int, int]:
+def _summary_points(marks: MarksFile, learner_ids: list[int], existing: list[tuple[int, datetime.date]]) -> pl.DataFrame:
+    """The "as at" dates to recount: the file's last day for every changed learner, and any later one already imported."""
+    schema = {"learner_id": pl.Int64, "as_at": pl.Date}
+    return pl.concat([
+        pl.DataFrame({"learner_id": learner_ids, "as_at": [marks.period_end] * len(learner_ids)}, schema=schema),
+        pl.DataFrame(existing, schema=schema, orient="row"),
+    ]).unique().sort("learner_id", "as_at")
+
+
+def _store_years_postgresql(marks: MarksFile, *, school_ids: list[int], by: Any, report: Progress) -> tuple[int, int]:
+    """One COPY out of the stored years the file touches, one DELETE and one COPY in of the changed ones, and the
+    summaries through a staging table: a handful of statements, each over a row per learner."""
     year_start, year_end = academic_year_bounds(marks.academic_year)
-    learner_ids = marks.weeks.get_column("learner_id").unique().sort().to_list()
+    learner_ids = marks.learner_ids.to_list()
     by_id = getattr(by, "pk", None)
     with connection.cursor() as cursor:
         if by_id is not None:
@@ -313,77 +328,59 @@ def _store_weeks_postgresql(marks: MarksFile, *, school_ids: list[int], by: Any,
         for school_id in school_ids:  # in order, so two imports never wait on each other crosswise
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK_NAMESPACE, school_id])
         _check_and_lock(cursor, learner_ids=learner_ids, school_ids=school_ids)
-        stored = _stored_weeks_postgresql(cursor, marks, school_ids=school_ids, learner_ids=learner_ids)
-        plan = plan_weeks(marks, stored, school_ids=school_ids)
-        report(0.7, "storing")
+        stored = _copy_out(
+            cursor,
+            f"SELECT {_STORED_COLUMNS} FROM outcomes_attendanceyear WHERE academic_year = %s"  # noqa: S608
+            " AND (school_id = ANY(%s) OR learner_id = ANY(%s))",
+            [marks.academic_year, school_ids, learner_ids], STORED_SCHEMA)
+        plan = plan_years(marks, stored, school_ids=school_ids)
+        report(0.75, "storing")
         if plan.delete_ids:
-            cursor.execute("DELETE FROM outcomes_attendanceweek WHERE id = ANY(%s)", [plan.delete_ids])
+            cursor.execute("DELETE FROM outcomes_attendanceyear WHERE id = ANY(%s)", [plan.delete_ids])
         if not plan.write.is_empty():
-            total = len(plan.write)
-            with cursor.copy(f"COPY outcomes_attendanceweek ({', '.join(_WEEK_COLUMNS)}) FROM STDIN (FORMAT csv)") as copy:
-                for done, chunk in enumerate(plan.write.iter_slices(100_000), start=1):
-                    copy.write(chunk.write_csv(include_header=False))
-                    report(0.7 + 0.15 * min(1.0, done * 100_000 / total), "storing")
+            with cursor.copy(f"COPY outcomes_attendanceyear ({_WRITTEN_COLUMNS}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(plan.write.write_csv(include_header=False))
         if plan.learner_ids:
-            report(0.85, "refreshing")
-            # Dropped here too, not only at commit: callers may hold an outer transaction (a savepoint ends here).
-            cursor.execute("DROP TABLE IF EXISTS imp_learners;"
-                           " CREATE TEMP TABLE imp_learners (learner_id bigint PRIMARY KEY) ON COMMIT DROP")
-            cursor.execute("INSERT INTO imp_learners SELECT unnest(%s::bigint[])", [plan.learner_ids])
-            cursor.execute("ANALYZE imp_learners")
-            _refresh_postgresql(cursor, marks=marks, year_start=year_start, year_end=year_end, now=timezone.now(), by_id=by_id)
-            cursor.execute("DROP TABLE imp_learners")
+            report(0.9, "refreshing")
+            cursor.execute(
+                "SELECT learner_id, period_end FROM outcomes_attendancesummary WHERE learner_id = ANY(%s)"
+                " AND source = %s AND period_end BETWEEN %s AND %s",
+                [plan.learner_ids, AttendanceSource.IMPORT, marks.period_start, year_end])
+            sums = summary_figures(plan, marks, _summary_points(marks, plan.learner_ids, cursor.fetchall()))
+            _refresh_summaries_postgresql(cursor, sums, year_start=year_start, now=timezone.now(), by_id=by_id)
     return len(plan.write), plan.removed
 
 
-def _refresh_postgresql(cursor: Any, *, marks: MarksFile, year_start: datetime.date, year_end: datetime.date,
-                        now: datetime.datetime, by_id: int | None) -> None:
-    """Term totals and year-to-date summaries of the learners in ``imp_learners``, recounted from their weeks."""
-    sums = ", ".join(f"sum(w.{name})" for name in _FIGURE_NAMES)
-    columns = ", ".join(_FIGURE_NAMES)
-    year = {"year": marks.academic_year}
-    cursor.execute("DELETE FROM outcomes_attendancetermtotal t USING imp_learners l WHERE t.learner_id = l.learner_id"
-                   " AND t.academic_year = %(year)s", year)
+def _refresh_summaries_postgresql(cursor: Any, sums: pl.DataFrame, *, year_start: datetime.date, now: datetime.datetime,
+                                  by_id: int | None) -> None:
+    """Write year-to-date summaries counted in polars: COPY into a staging table, one upsert of those that differ,
+    one delete of those with no possible session left."""
+    # Dropped here too, not only at commit: callers may hold an outer transaction (a savepoint ends here).
+    cursor.execute("DROP TABLE IF EXISTS imp_summaries; CREATE TEMP TABLE imp_summaries (learner_id bigint, as_at date,"
+                   " possible integer, attended integer, authorised integer, unauthorised integer) ON COMMIT DROP")
+    with cursor.copy("COPY imp_summaries FROM STDIN (FORMAT csv)") as copy:
+        copy.write(sums.write_csv(include_header=False))
+    span = {"now": now, "by": by_id, "source": AttendanceSource.IMPORT, "year_start": year_start}
+    compared = ["school_id", "period_start", "possible_sessions", "attended_sessions", "authorised_absences",
+                "unauthorised_absences", "source"]
     cursor.execute(
-        f"INSERT INTO outcomes_attendancetermtotal (learner_id, school_id, academic_year, term, weeks, {columns})"  # noqa: S608
-        f" SELECT w.learner_id, min(p.school_id), w.academic_year, w.term, count(*), {sums}"
-        " FROM outcomes_attendanceweek w JOIN imp_learners l ON l.learner_id = w.learner_id"
-        " JOIN families_learner p ON p.id = w.learner_id"  # the learner's school, as for the summaries
-        " WHERE w.academic_year = %(year)s GROUP BY w.learner_id, w.academic_year, w.term", year)
-    # Year to date as at the file's last day, and at any later "as at" date an import already wrote this year.
-    span = {"year": marks.academic_year, "as_at": marks.period_end, "from": marks.period_start, "year_start": year_start,
-            "year_end": year_end, "now": now, "by": by_id, "source": AttendanceSource.IMPORT}
-    summary_compared = ["school_id", "period_start", "possible_sessions", "attended_sessions", "authorised_absences",
-                        "unauthorised_absences", "source"]
-    cursor.execute(
-        "WITH points AS ("  # noqa: S608
-        "  SELECT learner_id, %(as_at)s::date AS as_at FROM imp_learners"
-        "  UNION SELECT s.learner_id, s.period_end FROM outcomes_attendancesummary s JOIN imp_learners l USING (learner_id)"
-        "  WHERE s.source = %(source)s AND s.period_end BETWEEN %(from)s AND %(year_end)s"
-        "), sums AS ("
-        "  SELECT p.learner_id, p.as_at, sum(w.possible_sessions) AS possible, sum(w.attended_sessions) AS attended,"
-        "         sum(w.authorised_absences) AS authorised, sum(w.unauthorised_absences) AS unauthorised"
-        "  FROM points p JOIN outcomes_attendanceweek w ON w.learner_id = p.learner_id AND w.academic_year = %(year)s"
-        "  AND w.week_start <= p.as_at GROUP BY p.learner_id, p.as_at"
-        ")"
-        " INSERT INTO outcomes_attendancesummary (created_on, modified_on, created_by_id, modified_by_id, learner_id, school_id,"
+        "INSERT INTO outcomes_attendancesummary (created_on, modified_on, created_by_id, modified_by_id, learner_id, school_id,"  # noqa: S608
         "   period_start, period_end, possible_sessions, attended_sessions, authorised_absences, unauthorised_absences,"
         "   percentage, source)"
         " SELECT %(now)s, %(now)s, %(by)s, %(by)s, s.learner_id, l.school_id, %(year_start)s, s.as_at, s.possible, s.attended,"
         "   s.authorised, s.unauthorised, round(s.attended * 100.0 / s.possible, 2), %(source)s"
-        " FROM sums s JOIN families_learner l ON l.id = s.learner_id WHERE s.possible > 0"
+        " FROM imp_summaries s JOIN families_learner l ON l.id = s.learner_id WHERE s.possible > 0"
         " ON CONFLICT (learner_id, period_end) DO UPDATE SET school_id = EXCLUDED.school_id,"
         "   period_start = EXCLUDED.period_start, possible_sessions = EXCLUDED.possible_sessions,"
         "   attended_sessions = EXCLUDED.attended_sessions, authorised_absences = EXCLUDED.authorised_absences,"
         "   unauthorised_absences = EXCLUDED.unauthorised_absences, percentage = EXCLUDED.percentage,"
         "   source = EXCLUDED.source, modified_on = EXCLUDED.modified_on, modified_by_id = EXCLUDED.modified_by_id"
-        f" WHERE ({', '.join('outcomes_attendancesummary.' + c for c in summary_compared)})"
-        f" IS DISTINCT FROM ({', '.join('EXCLUDED.' + c for c in summary_compared)})", span)
+        f" WHERE ({', '.join('outcomes_attendancesummary.' + c for c in compared)})"
+        f" IS DISTINCT FROM ({', '.join('EXCLUDED.' + c for c in compared)})", span)
     cursor.execute(
-        "DELETE FROM outcomes_attendancesummary s USING imp_learners l WHERE s.learner_id = l.learner_id"
-        " AND s.source = %(source)s AND s.period_end BETWEEN %(from)s AND %(year_end)s AND NOT EXISTS"
-        " (SELECT 1 FROM outcomes_attendanceweek w WHERE w.learner_id = s.learner_id AND w.academic_year = %(year)s"
-        "  AND w.week_start <= s.period_end AND w.possible_sessions > 0)", span)
+        "DELETE FROM outcomes_attendancesummary s USING imp_summaries i WHERE s.learner_id = i.learner_id"
+        " AND s.period_end = i.as_at AND i.possible = 0 AND s.source = %(source)s", span)
+    cursor.execute("DROP TABLE imp_summaries")
 
 
 def _chunks(values: list[Any], size: int = 900) -> Iterable[list[Any]]:
@@ -391,49 +388,40 @@ def _chunks(values: list[Any], size: int = 900) -> Iterable[list[Any]]:
         yield values[start : start + size]
 
 
-def _store_weeks_orm(marks: MarksFile, *, school_ids: list[int], by: Any) -> tuple[int, int]:
+def _store_years_orm(marks: MarksFile, *, school_ids: list[int], by: Any) -> tuple[int, int]:
     """The same outcome as the PostgreSQL path through the ORM, for SQLite (the demo): slower, never different."""
-    weeks = covered_weeks(marks.period_start, marks.period_end)
-    learner_ids = marks.weeks.get_column("learner_id").unique().sort().to_list()
-    in_period = AttendanceWeek.objects.filter(week_start__range=(weeks[0][0], weeks[-1][0]))
-    rows = {row[0]: row for row in in_period.filter(school_id__in=school_ids).values_list(*STORED_SCHEMA)}
-    for chunk in _chunks(learner_ids):
-        rows.update((row[0], row) for row in in_period.filter(learner_id__in=chunk).values_list(*STORED_SCHEMA))
-    stored = pl.DataFrame(list(rows.values()), schema=STORED_SCHEMA, orient="row")
-    plan = plan_weeks(marks, stored, school_ids=school_ids)
-    for chunk in _chunks(plan.delete_ids):
-        AttendanceWeek.objects.filter(pk__in=chunk).delete()
-    AttendanceWeek.objects.bulk_create([AttendanceWeek(**row) for row in plan.write.iter_rows(named=True)], batch_size=500)
-    _refresh_orm(marks, learner_ids=plan.learner_ids, by=by)
-    return len(plan.write), plan.removed
-
-
-def _refresh_orm(marks: MarksFile, *, learner_ids: list[int], by: Any) -> None:
     year_start, year_end = academic_year_bounds(marks.academic_year)
-    sums = {name: Sum(name) for name in _FIGURE_NAMES}
+    learner_ids = marks.learner_ids.to_list()
+    in_year = AttendanceYear.objects.filter(academic_year=marks.academic_year)
+    columns = list(STORED_SCHEMA)
+    rows = {row[0]: row for row in in_year.filter(school_id__in=school_ids).values_list(*columns)}
     for chunk in _chunks(learner_ids):
-        weeks = AttendanceWeek.objects.filter(learner_id__in=chunk, academic_year=marks.academic_year)
-        AttendanceTermTotal.objects.filter(learner_id__in=chunk, academic_year=marks.academic_year).delete()
-        latest_school = {w.learner_id: w.school_id for w in weeks.order_by("learner_id", "week_start")}
-        terms = weeks.values("learner_id", "term").annotate(weeks=Count("pk"), **sums).order_by()
-        AttendanceTermTotal.objects.bulk_create([
-            AttendanceTermTotal(school_id=latest_school[row["learner_id"]], academic_year=marks.academic_year, **row)
-            for row in terms
-        ], batch_size=500)
-        as_at = {(learner_id, marks.period_end) for learner_id in chunk}
-        as_at |= set(AttendanceSummary.objects.filter(
-            learner_id__in=chunk, source=AttendanceSource.IMPORT, period_end__range=(marks.period_start, year_end)
-        ).values_list("learner_id", "period_end"))
-        by_learner: dict[int, list[tuple[Any, ...]]] = {}
-        for row in weeks.values_list("learner_id", "week_start", *_FIGURE_NAMES[:4]):
-            by_learner.setdefault(row[0], []).append(row)
+        rows.update((row[0], row) for row in in_year.filter(learner_id__in=chunk).values_list(*columns))
+    stored = pl.DataFrame([[*row[:4], *(array_text(counts) for counts in row[4:])] for row in rows.values()],
+                          schema=STORED_SCHEMA, orient="row")
+    plan = plan_years(marks, stored, school_ids=school_ids)
+    for chunk in _chunks(plan.delete_ids):
+        AttendanceYear.objects.filter(pk__in=chunk).delete()
+    AttendanceYear.objects.bulk_create([
+        AttendanceYear(**{name: [int(v) for v in value.strip("{}").split(",")] if name in ARRAY_COLUMNS else value
+                          for name, value in row.items()})
+        for row in plan.write.iter_rows(named=True)
+    ], batch_size=200)
+    if plan.learner_ids:
+        existing = []
+        for chunk in _chunks(plan.learner_ids):
+            existing += AttendanceSummary.objects.filter(
+                learner_id__in=chunk, source=AttendanceSource.IMPORT, period_end__range=(marks.period_start, year_end)
+            ).values_list("learner_id", "period_end")
+        sums = summary_figures(plan, marks, _summary_points(marks, plan.learner_ids, existing))
         figures = []
-        for learner_id, day in sorted(as_at):
-            rows = [row for row in by_learner.get(learner_id, []) if row[1] <= day]
-            totals = [sum(row[i] for row in rows) for i in range(2, 6)]
-            if totals[0]:
-                figures.append(AttendanceFigures(learner_id, year_start, day, *totals))
+        for row in sums.iter_rows(named=True):
+            counts = [row[name] for name in WEEKLY_FIGURES]
+            if counts[0]:
+                figures.append(AttendanceFigures(row["learner_id"], year_start, row["as_at"], *counts))
             else:
-                AttendanceSummary.objects.filter(learner_id=learner_id, period_end=day, source=AttendanceSource.IMPORT).delete()
+                AttendanceSummary.objects.filter(learner_id=row["learner_id"], period_end=row["as_at"],
+                                                 source=AttendanceSource.IMPORT).delete()
         if figures:
             attendance_summaries_upsert(figures=figures, source=AttendanceSource.IMPORT, by=by)
+    return len(plan.write), plan.removed

@@ -78,9 +78,9 @@ class Command(BaseCommand):
         assert record is not None
         self.stdout.write(
             _("Imported %(marks)s marks of %(learners)s learners at %(schools)s schools, %(start)s to %(end)s: "
-              "%(written)s weeks added or changed, %(deleted)s removed.")
+              "%(written)s learners' years of marks added or changed, %(deleted)s removed.")
             % {"marks": record.marks, "learners": record.learners, "schools": record.schools,
                "start": f"{record.period_start:%d/%m/%Y}", "end": f"{record.period_end:%d/%m/%Y}",
-               "written": record.weeks_written, "deleted": record.weeks_deleted}
+               "written": record.years_written, "deleted": record.years_deleted}
         )
         self.stdout.write(f"({time.perf_counter() - started:.1f} s)")
