@@ -28,12 +28,14 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import polars as pl
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -362,8 +364,12 @@ VALUE_MISSING, VALUE_BAD = 1, 2
 SCHOOL_UNKNOWN, SCHOOL_MISMATCH = 1, 2
 
 
-def _indexed(frame: pl.DataFrame, column: str) -> tuple[pl.Series, pl.Series]:
+def _indexed(frame: pl.DataFrame, column: str, usual: tuple[str, str] | None = None) -> tuple[pl.Series, pl.Series]:
     values = frame.get_column(column)
+    if usual is not None:  # a column nearly always holding one of two values (AM, PM): two comparisons, no hashing
+        second = values == usual[1]
+        if ((values == usual[0]) | second).fill_null(False).all():
+            return pl.Series(usual, dtype=pl.String), second.cast(pl.UInt32)
     distinct = values.unique().drop_nulls().sort()
     if distinct.is_empty():
         return distinct, pl.Series([None] * len(values), dtype=pl.UInt32)
@@ -382,9 +388,14 @@ def _learners(distinct: pl.Series, school: School | None) -> tuple[pl.Series, pl
     well_formed = norm.str.contains(UPN_PATTERN)
     wanted = norm.filter(well_formed).unique().to_list()
     found: dict[str, tuple[int, int]] = {}
-    for start in range(0, len(wanted), 5000):
-        found.update((upn, (pk, school_id)) for upn, pk, school_id in
-                     Learner.objects.filter(upn__in=wanted[start : start + 5000]).values_list("upn", "pk", "school_id"))
+    if connection.vendor == "postgresql":  # one query, no model machinery: an LA's file names ten thousand learners
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT upn, id, school_id FROM families_learner WHERE upn = ANY(%s)", [wanted])
+            found.update((upn, (pk, school_id)) for upn, pk, school_id in cursor.fetchall())
+    else:
+        for start in range(0, len(wanted), 5000):
+            found.update((upn, (pk, school_id)) for upn, pk, school_id in
+                         Learner.objects.filter(upn__in=wanted[start : start + 5000]).values_list("upn", "pk", "school_id"))
     ids, schools, problems = [], [], []
     for upn, ok in zip(norm.to_list(), well_formed.to_list(), strict=True):
         pk, school_id = found.get(upn, (None, None))
@@ -455,8 +466,10 @@ def read_marks(
         with _as_path_or_bytes(source) as (data, name):
             report(0.0, "reading")
             layout = _layout(_head(data), resolved)
-            frame = _load(data, layout)
-            sha256 = _sha256(data)
+            with ThreadPoolExecutor(max_workers=1) as pool:  # hashlib and polars both let go of the GIL
+                digest = pool.submit(_sha256, data)
+                frame = _load(data, layout)
+                sha256 = digest.result()
     except FileRefused as refused:
         return ReadResult(errors=refused.errors, error_count=len(refused.errors))
     report(0.3, "checking")
@@ -484,33 +497,42 @@ def _check_and_pack(frame: pl.DataFrame, *, header: dict[str, str], school: Scho
         academic_year = int(years.mode().sort()[0]) if years is not None and len(years) else academic_year_of(today)
     first_day, last_day = academic_year_bounds(academic_year)
     first_monday = first_day - datetime.timedelta(days=first_day.weekday())
-    sessions, session_index = _indexed(frame, "session")
+    sessions, session_index = _indexed(frame, "session", usual=("AM", "PM"))
     marks, code_index = _indexed(frame, "code")
 
-    problems = {
-        "upn": _per_row(upn_problems, upn_index, missing=UPN_MISSING),
-        "date": _per_row(_date_problems(days, first_day=first_day, last_day=last_day, today=today), date_index,
-                         missing=DATE_MISSING),
-        "session": _per_row(_choices(sessions, SESSION_VALUES, pl.UInt8).is_null().cast(pl.UInt8) * VALUE_BAD,
-                            session_index, missing=VALUE_MISSING),
-        "code": _per_row(_choices(marks, {c: i for i, c in enumerate(alphabet) if i}, pl.UInt8).is_null().cast(pl.UInt8)
-                         * VALUE_BAD, code_index, missing=VALUE_MISSING),
+    code_numbers = _choices(marks, {c: i for i, c in enumerate(alphabet) if i}, pl.UInt8)
+    lookups = {  # per distinct value: its problem (0 for none), the rows' indexes, the problem of an empty cell
+        "upn": (upn_problems, upn_index, UPN_MISSING),
+        "date": (_date_problems(days, first_day=first_day, last_day=last_day, today=today), date_index, DATE_MISSING),
+        "session": (_choices(sessions, SESSION_VALUES, pl.UInt8).is_null().cast(pl.UInt8) * VALUE_BAD, session_index,
+                    VALUE_MISSING),
+        "code": (code_numbers.is_null().cast(pl.UInt8) * VALUE_BAD, code_index, VALUE_MISSING),
     }
-    row_learner_school = _per_row(learner_schools, upn_index)
-    if "school" in header:
-        numbers, number_index = _indexed(frame, "school")
-        row_school = _per_row(_school_ids(numbers), number_index)
-        problems["school"] = (
-            pl.DataFrame({"s": row_school, "n": frame.get_column("school"), "l": row_learner_school})
-            .select(pl.when(pl.col("n").is_null()).then(0)
-                    .when(pl.col("s").is_null()).then(SCHOOL_UNKNOWN)
-                    .when(pl.col("l").is_not_null() & (pl.col("l") != pl.col("s"))).then(SCHOOL_MISMATCH)
-                    .otherwise(0).cast(pl.UInt8))
-            .to_series()
-        )
-    problem_frame = pl.DataFrame(problems)
-    bad_rows = problem_frame.select(pl.any_horizontal(pl.all() > 0)).to_series()
-    error_count = int(problem_frame.select(pl.sum_horizontal((pl.all() > 0).cast(pl.UInt32)).sum()).item())
+    # The usual case, checked on the distinct values alone: no empty cell, no bad value, no school column.
+    clean = "school" not in header and all(
+        not (lookup > 0).any() and index.null_count() == 0 for lookup, index, _missing in lookups.values())
+    rows = frame.height
+    if clean:
+        problem_frame = pl.DataFrame({key: pl.zeros(rows, dtype=pl.UInt8, eager=True) for key in lookups})
+        bad_rows = pl.repeat(False, rows, dtype=pl.Boolean, eager=True)
+        error_count = 0
+    else:
+        problems = {key: _per_row(lookup, index, missing=missing) for key, (lookup, index, missing) in lookups.items()}
+        if "school" in header:
+            row_learner_school = _per_row(learner_schools, upn_index)
+            numbers, number_index = _indexed(frame, "school")
+            row_school = _per_row(_school_ids(numbers), number_index)
+            problems["school"] = (
+                pl.DataFrame({"s": row_school, "n": frame.get_column("school"), "l": row_learner_school})
+                .select(pl.when(pl.col("n").is_null()).then(0)
+                        .when(pl.col("s").is_null()).then(SCHOOL_UNKNOWN)
+                        .when(pl.col("l").is_not_null() & (pl.col("l") != pl.col("s"))).then(SCHOOL_MISMATCH)
+                        .otherwise(0).cast(pl.UInt8))
+                .to_series()
+            )
+        problem_frame = pl.DataFrame(problems)
+        bad_rows = problem_frame.select(pl.any_horizontal(pl.all() > 0)).to_series()
+        error_count = int(problem_frame.select(pl.sum_horizontal((pl.all() > 0).cast(pl.UInt32)).sum()).item())
 
     # Where each valid mark goes: learner (dense number) x week of the year x session of the week.
     learner_dense = learner_ids.rank("dense").cast(pl.Int64) - 1  # raw UPNs of the same learner share a number
@@ -518,15 +540,19 @@ def _check_and_pack(frame: pl.DataFrame, *, header: dict[str, str], school: Scho
     weeks_in_year = WEEKS_PER_YEAR
     day_numbers = pl.Series([None if d is None else (d - first_monday).days for d in days.to_list()], dtype=pl.Int64)
     halves = _choices(sessions, SESSION_VALUES, pl.Int64)
-    code_numbers = _choices(marks, {c: i for i, c in enumerate(alphabet) if i}, pl.UInt8)
     cells = pl.DataFrame({
         "l": _per_row(learner_dense, upn_index), "d": _per_row(day_numbers, date_index), "h": _per_row(halves, session_index),
     }).select(cell=((pl.col("l") * weeks_in_year + pl.col("d") // 7) * SESSIONS_PER_WEEK + (pl.col("d") % 7) * 2 + pl.col("h")))
     cells = cells.to_series().set(bad_rows, None) if error_count else cells.to_series()
     size = max(1, len(learners) * SESSIONS_PER_YEAR)
-    valid = cells.drop_nulls()
-    taken = pl.zeros(size, dtype=pl.UInt8, eager=True).scatter(valid, 1)
-    if taken.sum() != len(valid):  # some cell was written twice: the same learner, day and session again
+    valid = rows - cells.null_count()
+    positions = None
+    if not error_count:  # every code is a number from 1: a cell written twice leaves fewer cells filled than rows
+        positions = pl.zeros(size, dtype=pl.UInt8, eager=True).scatter(cells, _per_row(code_numbers, code_index))
+        twice = (positions > 0).sum() != valid
+    else:
+        twice = pl.zeros(size, dtype=pl.UInt8, eager=True).scatter(cells.drop_nulls(), 1).sum() != valid
+    if twice:  # the same learner, day and session again
         duplicate = cells.is_not_null() & ~cells.is_first_distinct()
         problem_frame = problem_frame.with_columns(duplicate=duplicate.cast(pl.UInt8))
         error_count += int(duplicate.sum())
@@ -534,10 +560,10 @@ def _check_and_pack(frame: pl.DataFrame, *, header: dict[str, str], school: Scho
     if error_count:
         return ReadResult(errors=_row_errors(frame, problem_frame, bad_rows, header=header, school=school,
                                              year=academic_year), error_count=error_count)
+    assert positions is not None
 
     report(0.45, "packing")
-    positions = pl.zeros(size, dtype=pl.UInt8, eager=True).scatter(cells, _per_row(code_numbers, code_index))
-    del frame, problem_frame, cells, taken
+    del frame, problem_frame, cells
     roll = (pl.DataFrame({"learner_id": learner_ids, "school_id": learner_schools}).drop_nulls("learner_id")
             .unique("learner_id").sort("learner_id"))
     used_days = days.gather(date_index.unique().drop_nulls())
@@ -549,7 +575,7 @@ def _check_and_pack(frame: pl.DataFrame, *, header: dict[str, str], school: Scho
         academic_year=academic_year,
         period_start=used_days.min(),  # type: ignore[arg-type]
         period_end=used_days.max(),  # type: ignore[arg-type]
-        marks=len(valid),
+        marks=valid,
         learners=len(learners),
         school_ids=sorted(roll.get_column("school_id").unique().to_list()),
         file_name=name[:255],
@@ -626,6 +652,7 @@ class YearsPlan:
     learner_ids: list[int]  # sorted
     removed: int  # stored years left with no marks at all
     flags: pl.Series  # UInt8: the figure bits (marks.figure_flags) of each session of each changed learner, in order
+    weekly: pl.DataFrame  # the figures of marks.WEEKLY_FIGURES by week (lists) of each changed learner, in order
 
 
 def plan_years(marks: MarksFile, stored: pl.DataFrame, *, school_ids: list[int]) -> YearsPlan:
@@ -668,6 +695,7 @@ def plan_years(marks: MarksFile, stored: pl.DataFrame, *, school_ids: list[int])
             .arr.sum().reshape((count, WEEKS_PER_YEAR)).cast(pl.List(pl.Int16))
     terms = week_terms(year)
     figures = pl.DataFrame(counts)
+    weekly = figures.select(WEEKLY_FIGURES)
     figures = figures.select(
         *(pl.col(name).alias(f"weekly_{FIGURE_COLUMNS[name]}") for name in WEEKLY_FIGURES),
         *(pl.concat_list([pl.col(name).list.slice(terms.index(t), terms.count(t)).list.sum().cast(pl.Int16) if t in terms
@@ -690,26 +718,31 @@ def plan_years(marks: MarksFile, stored: pl.DataFrame, *, school_ids: list[int])
         learner_ids=merged.filter(pl.col("changed")).get_column("learner_id").to_list(),
         removed=merged.filter(pl.col("changed") & pl.col("empty") & pl.col("id_old").is_not_null()).height,
         flags=flags.reshape((count, size)).filter(changed).reshape((-1,)) if changed.any() else pl.Series(dtype=pl.UInt8),
+        weekly=weekly.filter(changed),
     )
 
 
 def summary_figures(plan: YearsPlan, marks: MarksFile, points: pl.DataFrame) -> pl.DataFrame:
     """Year-to-date sums of the changed learners as at each of ``points`` (learner_id, as_at), counted exactly to the
-    end of the day: learner_id, as_at and the figures of ``marks.WEEKLY_FIGURES`` (0 possible: nothing to hold)."""
+    end of the day: learner_id, as_at and the figures of ``marks.WEEKLY_FIGURES`` (0 possible: nothing to hold).
+    The weeks before the day's are summed from the weekly figures, the day's week session by session."""
     size = SESSIONS_PER_YEAR
     origin = year_origin(marks.academic_year)
     index = pl.DataFrame({"learner_id": plan.learner_ids}, schema={"learner_id": pl.Int64}).with_row_index("r")
     days = (pl.col("as_at") - pl.lit(origin)).dt.total_days()
     points = points.join(index, on="learner_id").with_columns(
-        start=pl.col("r").cast(pl.Int64) * size,
-        end=(pl.col("r").cast(pl.Int64) * size
-             + ((days // 7) * SESSIONS_PER_WEEK + pl.min_horizontal(days % 7, 4) * 2 + 2).clip(0, size)),
-    )
-    starts, ends = points.get_column("start"), points.get_column("end")
+        end=((days // 7) * SESSIONS_PER_WEEK + pl.min_horizontal(days % 7, 4) * 2 + 2).clip(0, size),
+    ).with_columns(weeks=pl.col("end") // SESSIONS_PER_WEEK, rest=pl.col("end") % SESSIONS_PER_WEEK)
+    rows = points.get_column("r")
+    week_start = rows.cast(pl.Int64) * size + points.get_column("weeks") * SESSIONS_PER_WEEK
+    rest = points.get_column("rest")
+    last = max(len(plan.flags) - 1, 0)
+    in_week = [plan.flags.gather((week_start + j).clip(0, last)) * (rest > j).cast(pl.UInt8) for j in range(SESSIONS_PER_WEEK)]
     sums = {}
     for bit, name in enumerate(FIGURES):
         if name in WEEKLY_FIGURES:
-            running = ((plan.flags & (1 << bit)) > 0).cast(pl.Int32).cum_sum()
-            before = running.gather((starts - 1).clip(0)) * (starts > 0).cast(pl.Int32)
-            sums[name] = running.gather(ends - 1) - before
+            before = plan.weekly.get_column(name).gather(rows)
+            sums[name] = pl.DataFrame({"w": before, "n": points.get_column("weeks")}).select(
+                pl.col("w").list.slice(0, pl.col("n")).list.sum().cast(pl.Int64)).to_series()
+            sums[name] += sum(((flags & (1 << bit)) > 0).cast(pl.Int64) for flags in in_week)
     return points.select("learner_id", "as_at").with_columns(**sums)
