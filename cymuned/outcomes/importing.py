@@ -370,6 +370,13 @@ def _indexed(frame: pl.DataFrame, column: str, usual: tuple[str, str] | None = N
         second = values == usual[1]
         if ((values == usual[0]) | second).fill_null(False).all():
             return pl.Series(usual, dtype=pl.String), second.cast(pl.UInt32)
+    runs = values.rle_id()
+    if len(values) >= 64 and runs[-1] < len(values) // 8:  # in runs (UPNs, as a file sorted by learner has them)
+        run_values = values.gather(runs.search_sorted(pl.int_range(0, runs[-1] + 1, dtype=runs.dtype, eager=True)))
+        distinct = run_values.unique().drop_nulls().sort()
+        if distinct.is_empty():
+            return distinct, pl.Series([None] * len(values), dtype=pl.UInt32)
+        return distinct, run_values.cast(pl.Enum(distinct)).to_physical().gather(runs)
     distinct = values.unique().drop_nulls().sort()
     if distinct.is_empty():
         return distinct, pl.Series([None] * len(values), dtype=pl.UInt32)
@@ -687,21 +694,23 @@ def plan_years(marks: MarksFile, stored: pl.DataFrame, *, school_ids: list[int])
             "new": marks.positions.gather(rows.get_column("n").cast(pl.Int64).gather(row) * size + position),
             "old": old_positions.gather(rows.get_column("o").cast(pl.Int64).gather(row) * size + position),
         }).select(pl.when("inside").then(pl.col("new").fill_null(0)).otherwise(pl.col("old").fill_null(0))).to_series()
-    bits = figure_flags()
-    flags = pl.Series([bits.get(code, 0) for code in alphabet], dtype=pl.UInt8).gather(positions)
-    counts: dict[str, pl.Series] = {}
-    for bit, name in enumerate(FIGURES):
-        counts[name] = ((flags & (1 << bit)) > 0).cast(pl.Int16).reshape((count * WEEKS_PER_YEAR, SESSIONS_PER_WEEK)) \
-            .arr.sum().reshape((count, WEEKS_PER_YEAR)).cast(pl.List(pl.Int16))
+    bits = [figure_flags().get(code, 0) for code in alphabet]
+    flags = pl.Series(bits, dtype=pl.UInt8).gather(positions)
+    by_week: dict[str, pl.Series] = {}  # each figure's count per learner per week, learner after learner
+    for bit, name in enumerate(FIGURES):  # each figure: 0 or 1 per session, by a lookup of the code number; summed by week
+        counted = pl.Series([(b >> bit) & 1 for b in bits], dtype=pl.UInt8).gather(positions)
+        by_week[name] = counted.reshape((count * WEEKS_PER_YEAR, SESSIONS_PER_WEEK)).arr.sum()
     terms = week_terms(year)
-    figures = pl.DataFrame(counts)
-    weekly = figures.select(WEEKLY_FIGURES)
-    figures = figures.select(
-        *(pl.col(name).alias(f"weekly_{FIGURE_COLUMNS[name]}") for name in WEEKLY_FIGURES),
-        *(pl.concat_list([pl.col(name).list.slice(terms.index(t), terms.count(t)).list.sum().cast(pl.Int16) if t in terms
-                          else pl.lit(0, pl.Int16) for t in (1, 2, 3)]).alias(f"term_{short}")
-          for name, short in FIGURE_COLUMNS.items()),
-    ).select(("{" + pl.col(c).cast(pl.List(pl.String)).list.join(",") + "}").alias(c) for c in ARRAY_COLUMNS)
+    in_term = [pl.Series([int(term == t) for term in terms] * count, dtype=pl.Int64) for t in (1, 2, 3)]
+    texts: dict[str, pl.Series] = {}  # as PostgreSQL writes an array: the form COPY reads and stored rows compare in
+    for name in WEEKLY_FIGURES:
+        texts[f"weekly_{FIGURE_COLUMNS[name]}"] = "{" + by_week[name].cast(pl.String).reshape((count, WEEKS_PER_YEAR)) \
+            .arr.join(",") + "}"
+    for name, short in FIGURE_COLUMNS.items():
+        sums = [(by_week[name] * weeks).reshape((count, WEEKS_PER_YEAR)).arr.sum().cast(pl.String) for weeks in in_term]
+        texts[f"term_{short}"] = "{" + sums[0] + "," + sums[1] + "," + sums[2] + "}"
+    figures = pl.DataFrame(texts)
+    weekly = pl.DataFrame({name: by_week[name].reshape((count, WEEKS_PER_YEAR)).cast(pl.List(pl.Int16)) for name in WEEKLY_FIGURES})
     merged = pl.concat([
         rows.select("learner_id", "id_old", *(f"{c}_old" for c in ("school_id", "codes", *ARRAY_COLUMNS)),
                     school_id=pl.coalesce("school_id", "school_id_old"), academic_year=pl.lit(year, pl.Int16)),
