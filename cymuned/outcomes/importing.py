@@ -28,7 +28,7 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +136,11 @@ class MarksFile:
     learners: int
     school_ids: list[int]
     file_name: str
-    sha256: str
+    digest: _Digest
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.result()
 
 
 @dataclass
@@ -341,15 +345,36 @@ def _load(data: Path | bytes, layout: _Layout) -> pl.DataFrame:
             os.unlink(transcoded)
 
 
-def _sha256(data: Path | bytes) -> str:
-    digest = hashlib.sha256()
-    if isinstance(data, bytes):
-        digest.update(data)
-    else:
-        with open(data, "rb") as handle:
-            while block := handle.read(1 << 22):
-                digest.update(block)
-    return digest.hexdigest()
+class _Digest:
+    """The file's SHA-256, computed in a thread once :meth:`start` is called (hashlib lets go of the GIL): it is
+    needed only for the record written last, so the importer starts it when PostgreSQL is storing the marks and a
+    core is free. The file is opened at once, so the thread can read it even if a temporary upload is removed."""
+
+    def __init__(self, data: Path | bytes) -> None:
+        self.handle: IO[bytes] = io.BytesIO(data) if isinstance(data, bytes) else open(data, "rb")  # noqa: SIM115
+        self.future: Future[str] | None = None
+
+    def _digest(self) -> str:
+        with self.handle:
+            hashed = hashlib.sha256()
+            while block := self.handle.read(1 << 22):
+                hashed.update(block)
+            return hashed.hexdigest()
+
+    def start(self) -> None:
+        if self.future is None:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cymuned-sha256")
+            self.future = pool.submit(self._digest)
+            pool.shutdown(wait=False)
+
+    def result(self) -> str:
+        self.start()
+        assert self.future is not None
+        return self.future.result()
+
+    def close(self) -> None:
+        if self.future is None:
+            self.handle.close()
 
 
 # --- Lookups of distinct values --------------------------------------------------------------------------------------
@@ -473,10 +498,8 @@ def read_marks(
         with _as_path_or_bytes(source) as (data, name):
             report(0.0, "reading")
             layout = _layout(_head(data), resolved)
-            with ThreadPoolExecutor(max_workers=1) as pool:  # hashlib and polars both let go of the GIL
-                digest = pool.submit(_sha256, data)
-                frame = _load(data, layout)
-                sha256 = digest.result()
+            frame = _load(data, layout)
+            digest = _Digest(data)
     except FileRefused as refused:
         return ReadResult(errors=refused.errors, error_count=len(refused.errors))
     report(0.3, "checking")
@@ -485,14 +508,18 @@ def read_marks(
     if frame.select(pl.any_horizontal(pl.col(fields).is_null()).any()).item():
         frame = frame.filter(pl.any_horizontal(pl.col(fields).is_not_null()))  # blank rows
     if frame.is_empty():
+        digest.close()
         error = RowError(None, "", _("The file has no marks in it: only the row of column names."), "no_rows")
         return ReadResult(errors=[error], error_count=1)
-    return _check_and_pack(frame, header=header, school=school, academic_year=academic_year, today=today,
-                           name=name, sha256=sha256, report=report)
+    result = _check_and_pack(frame, header=header, school=school, academic_year=academic_year, today=today,
+                             name=name, digest=digest, report=report)
+    if result.marks is None:
+        digest.close()
+    return result
 
 
 def _check_and_pack(frame: pl.DataFrame, *, header: dict[str, str], school: School | None, academic_year: int | None,
-                    today: datetime.date, name: str, sha256: str, report: Progress) -> ReadResult:
+                    today: datetime.date, name: str, digest: _Digest, report: Progress) -> ReadResult:
     codes = attendance_codes()
     alphabet = [NO_SESSION, *codes]
     upns, upn_index = _indexed(frame, "upn")
@@ -586,7 +613,7 @@ def _check_and_pack(frame: pl.DataFrame, *, header: dict[str, str], school: Scho
         learners=len(learners),
         school_ids=sorted(roll.get_column("school_id").unique().to_list()),
         file_name=name[:255],
-        sha256=sha256,
+        digest=digest,
     ))
 
 

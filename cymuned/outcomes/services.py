@@ -334,6 +334,7 @@ def _store_years_postgresql(marks: MarksFile, *, school_ids: list[int], by: Any,
             " AND (school_id = ANY(%s) OR learner_id = ANY(%s))",
             [marks.academic_year, school_ids, learner_ids], STORED_SCHEMA)
         plan = plan_years(marks, stored, school_ids=school_ids)
+        marks.digest.start()  # hashed on a core left free while PostgreSQL stores the years
         report(0.75, "storing")
         if plan.delete_ids:
             cursor.execute("DELETE FROM outcomes_attendanceyear WHERE id = ANY(%s)", [plan.delete_ids])
