@@ -89,7 +89,8 @@ def attendance_codes() -> dict[str, Meaning]:
     """The codes in force: the Welsh defaults, changed or extended by ``settings.CYMUNED_ATTENDANCE_CODES``.
 
     A setting value of ``None`` removes a default code. Checked at start-up (``outcomes.checks``): one character
-    each, never :data:`NO_SESSION`, at most 63 codes (they are packed six bits each while importing).
+    each, never :data:`NO_SESSION`, at most 63 codes (the importer numbers them in a byte, with room for stored
+    codes no longer in force).
     """
     codes: dict[str, Meaning] = dict(DEFAULT_CODES)
     for code, meaning in getattr(settings, "CYMUNED_ATTENDANCE_CODES", {}).items():
