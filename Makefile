@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium drill bench bench-seed bench-heatmap bench-availability load-test clean
+.PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium drill bench bench-seed bench-heatmap bench-availability bench-import load-test clean
 
 run: setup migrate demo  ## Set up, load the demo borough and serve on http://127.0.0.1:8000
 	@$(PY) manage.py demo_accounts
@@ -81,7 +81,10 @@ bench-heatmap: setup  ## The LA heatmap at national size against one raw SQL que
 bench-availability: setup  ## A week's availability search, LA-wide and national, against one raw SQL query (ratio)
 	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) bench/bench_availability.py'
 
-bench: bench-seed bench-heatmap bench-availability
+bench-import: setup  ## An LA's year of attendance marks (3.6 million) imported, against a bare COPY of the same file (ratio, peak memory)
+	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) bench/bench_attendance_import.py'
+
+bench: bench-seed bench-heatmap bench-availability bench-import
 
 load-test: setup  ## The demo borough behind gunicorn on 127.0.0.1, 40 locust users for 60 s, then latencies and a double-booking check
 	scripts/with-postgres.sh $(PY) bench/load/run.py

@@ -15,13 +15,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Abs
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.functions import Abs, Length
+from django.db.models.lookups import Exact, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from cymuned.core.models import TimeStampedModel
 from cymuned.families.models import Learner
 from cymuned.organisations.models import School
+
+from .fields import CountsField
+from .marks import FIGURE_COLUMNS, SESSIONS_PER_WEEK, SESSIONS_PER_YEAR, year_origin
 
 HUNDRED = Decimal("100")
 #: How far a stored percentage may be from its own sessions (rounding to two places moves it by at most 0.005).
@@ -175,3 +178,101 @@ class AttendanceFigures:
     attended_sessions: int
     authorised_absences: int
     unauthorised_absences: int
+
+
+class AttendanceYear(models.Model):
+    """One learner's attendance marks for one academic year, and their weekly and termly figures. A personal record.
+
+    ``codes`` holds one character per weekday session, ``marks.SESSIONS_PER_YEAR`` of them: Monday AM, Monday PM,
+    ..., Friday PM of each week from ``marks.year_origin`` (the Monday on or before 1 September), each an attendance
+    code or ``marks.NO_SESSION``; a week is a slice of ten (:meth:`week_codes`). Any figure can be computed from
+    the codes; the figures alongside are counted from them when the row is written (by the importer, vectorised),
+    so weekly and termly aggregates never re-read codes: ``weekly_<figure>`` has one count per week of the year for
+    the figures of ``marks.WEEKLY_FIGURES``, ``term_<figure>`` one per term (autumn, spring, summer) for every
+    figure of ``marks.FIGURES`` (``marks.FIGURE_COLUMNS`` names them). On PostgreSQL they are ``smallint[]``.
+
+    One row per learner per year, written in bulk with COPY by ``services.attendance_marks_import``, never row by
+    row. ``school`` is the learner's school when the marks were last imported. The foreign keys have no indexes of
+    their own (the unique (learner, year) and the (school, year) indexes serve them) and no constraints in the
+    database: the importer checks and KEY SHARE-locks the learners and schools set-based instead
+    (``services._check_and_lock``), and Django's CASCADE, which Django and not the database carries out, deletes
+    a learner's years with the learner.
+    """
+
+    is_personal_record = True
+
+    learner = models.ForeignKey(
+        Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="attendance_years", db_index=False,
+        db_constraint=False,
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="attendance_years", db_index=False,
+        db_constraint=False,
+    )
+    academic_year = models.PositiveSmallIntegerField(_("academic year"), help_text=_("The year it starts in September."))
+    codes = models.TextField(_("session codes"))
+    weekly_possible = CountsField(_("possible sessions by week"))
+    weekly_attended = CountsField(_("sessions attended by week"))
+    weekly_authorised = CountsField(_("authorised absences by week"))
+    weekly_unauthorised = CountsField(_("unauthorised absences by week"))
+    term_possible = CountsField(_("possible sessions by term"))
+    term_attended = CountsField(_("sessions attended by term"))
+    term_authorised = CountsField(_("authorised absences by term"))
+    term_unauthorised = CountsField(_("unauthorised absences by term"))
+    term_late = CountsField(_("late sessions by term"))
+    term_approved = CountsField(_("approved educational activities by term"))
+
+    class Meta:
+        ordering = ["learner", "academic_year"]
+        verbose_name = _("year of attendance marks")
+        verbose_name_plural = _("years of attendance marks")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "academic_year"], name="attendance_year_one_per_learner"),
+            models.CheckConstraint(condition=Exact(Length("codes"), SESSIONS_PER_YEAR), name="attendance_year_all_sessions"),
+        ]
+        indexes = [models.Index(fields=["school", "academic_year"], name="attendance_year_school")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} {self.academic_year}"
+
+    def week_index(self, monday: datetime.date) -> int:
+        return (monday - year_origin(self.academic_year)).days // 7
+
+    def week_codes(self, monday: datetime.date) -> str:
+        """The ten codes of the week beginning ``monday``."""
+        start = self.week_index(monday) * SESSIONS_PER_WEEK
+        return self.codes[start : start + SESSIONS_PER_WEEK]
+
+    def term_figures(self, term: int) -> dict[str, int]:
+        """Every figure of ``marks.FIGURES`` for a term (1 autumn, 2 spring, 3 summer)."""
+        return {name: getattr(self, f"term_{short}")[term - 1] for name, short in FIGURE_COLUMNS.items()}
+
+
+class AttendanceImport(TimeStampedModel):
+    """A file of attendance marks that was imported: who, what, which period, how much changed.
+
+    Holds no learner's data (counts only), so it is kept when the marks are deleted by retention.
+    ``school`` is empty for an LA-wide file.
+    """
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), null=True, blank=True, on_delete=models.PROTECT, related_name="attendance_imports"
+    )
+    academic_year = models.PositiveSmallIntegerField(_("academic year"))
+    period_start = models.DateField(_("first day"))
+    period_end = models.DateField(_("last day"))
+    marks = models.PositiveIntegerField(_("marks"))
+    learners = models.PositiveIntegerField(_("learners"))
+    schools = models.PositiveIntegerField(_("schools"))
+    years_written = models.PositiveIntegerField(_("learners' years of marks added or changed"))
+    years_deleted = models.PositiveIntegerField(_("learners' years of marks removed"))
+
+    class Meta:
+        ordering = ["-created_on"]
+        verbose_name = _("attendance import")
+        verbose_name_plural = _("attendance imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d})"

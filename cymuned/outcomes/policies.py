@@ -16,7 +16,7 @@ from cymuned.access.policy import NOTHING, Action, ModelPolicy, register
 from cymuned.access.principal import Principal
 from cymuned.accounts.roles import LEARNER_ROLES, Role
 
-from .models import AttendanceSummary
+from .models import AttendanceImport, AttendanceSummary, AttendanceYear
 
 #: Who records a school's figures by hand or by import: those who keep the school's own records.
 RECORDING_ROLES = (Role.HEADTEACHER, Role.SCHOOL_STAFF)
@@ -33,5 +33,30 @@ class AttendanceSummaryPolicy(ModelPolicy):
 
     def can_create(self, principal: Principal, *, parent: models.Model | None = None) -> bool:
         """``parent`` is the learner's school."""
+        allowed = principal.school_ids(RECORDING_ROLES)
+        return bool(allowed) and (parent is None or parent.pk in allowed)
+
+
+@register(AttendanceYear)
+class AttendanceYearPolicy(ModelPolicy):
+    """Marks are seen like the summaries; they are written only by the importer (no one changes a mark by hand)."""
+
+    def scope(self, principal: Principal, action: Action) -> Q:
+        if action in (Action.LIST, Action.VIEW):
+            return principal.schools_q(LEARNER_ROLES, school_field="learner__school")
+        return NOTHING
+
+
+@register(AttendanceImport)
+class AttendanceImportPolicy(ModelPolicy):
+    """A school's imports are seen by those who import for it; an LA-wide import names no school and no learner."""
+
+    def scope(self, principal: Principal, action: Action) -> Q:
+        if action in (Action.LIST, Action.VIEW):
+            return principal.schools_q(RECORDING_ROLES, school_field="school")
+        return NOTHING
+
+    def can_create(self, principal: Principal, *, parent: models.Model | None = None) -> bool:
+        """``parent`` is the school the file is for."""
         allowed = principal.school_ids(RECORDING_ROLES)
         return bool(allowed) and (parent is None or parent.pk in allowed)
