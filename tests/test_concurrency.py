@@ -98,3 +98,47 @@ def test_two_imports_of_one_schools_figures_at_once_equal_one_after_the_other(wo
     assert summaries.count() == 30
     # One file or the other won for every learner, the same file for all of them: never a mixture of the two.
     assert set(summaries.values_list("attended_sessions", flat=True)) in ({180}, {190})
+
+
+def test_two_attendance_files_for_one_school_at_once_equal_one_after_the_other(world):
+    from cymuned.outcomes.models import AttendanceImport, AttendanceYear
+    from cymuned.outcomes.services import attendance_marks_import
+
+    from .test_attendance_import import csv_of, week_rows
+
+    learners = [LearnerFactory(school=world.school_a) for _ in range(5)]
+    present = csv_of([row for lr in learners for row in week_rows(lr.upn, ["/", "\\"] * 5)])
+    absent = csv_of([row for lr in learners for row in week_rows(lr.upn, ["O", "O"] * 5)])
+    results = at_once(lambda: attendance_marks_import(source=present, school=world.school_a),
+                      lambda: attendance_marks_import(source=absent, school=world.school_a))
+    assert all(getattr(r, "ok", False) for r in results), results
+    assert AttendanceImport.objects.count() == 2
+    years = AttendanceYear.objects.filter(learner__in=learners)
+    assert years.count() == 5  # one row a learner, not one per file
+    # The later file replaced the earlier one whole: every learner has the same file's marks.
+    assert len({"".join(sorted(set(y.codes) - {"-"})) for y in years}) == 1
+
+
+def test_an_import_is_a_security_event(world, caplog):
+    import logging
+
+    from cymuned.outcomes.services import attendance_marks_import
+
+    from .test_attendance_import import csv_of, week_rows
+
+    logger = logging.getLogger("cymuned.security")
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.INFO, logger="cymuned.security")
+    try:
+        attendance_marks_import(source=csv_of(week_rows(world.learner_a.upn, ["/"] * 10)), school=world.school_a,
+                                by=world.user("headteacher"))
+        attendance_marks_import(source=csv_of([("X", "nonsense", "AM", "/")]), school=world.school_a,
+                                by=world.user("headteacher"))
+    finally:
+        logger.removeHandler(caplog.handler)
+    events = [r.security for r in caplog.records if hasattr(r, "security")]
+    done = next(e for e in events if e["event"] == "import")
+    assert done["kind"] == "attendance_marks" and done["learners"] == 1 and done["user_id"] == world.user("headteacher").pk
+    refused = next(e for e in events if e["event"] == "import_refused")
+    assert refused["error_count"] >= 1
+    assert world.learner_a.upn not in str(events)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cymuned.core.security_log import security_event
 from cymuned.access.policy import Action, can, can_create
 from cymuned.families.models import Learner
 from cymuned.organisations.models import School
@@ -258,6 +259,8 @@ def attendance_marks_import(
     report = progress or (lambda fraction, stage: None)
     read = read_marks(source, school=school, mapping=mapping, academic_year=academic_year, progress=report)
     if not read.ok:
+        security_event("import_refused", user=by, kind="attendance_marks", school_id=getattr(school, "pk", None),
+                       error_count=read.error_count)
         return MarksImportResult(errors=read.errors, error_count=read.error_count)
     marks = read.marks
     assert marks is not None
@@ -273,6 +276,8 @@ def attendance_marks_import(
             period_start=marks.period_start, period_end=marks.period_end, marks=marks.marks, learners=marks.learners,
             schools=len(school_ids), years_written=written, years_deleted=deleted, created_by=by, modified_by=by,
         )
+    security_event("import", user=by, kind="attendance_marks", school_id=getattr(school, "pk", None), import_id=record.pk,
+                   marks=record.marks, learners=record.learners)
     report(1.0, "done")
     return MarksImportResult(errors=[], error_count=0, record=record)
 
