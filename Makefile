@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes: the machines have 2 cores; each worker gets its own test database.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium drill bench bench-seed bench-heatmap bench-availability bench-import load-test clean
 
@@ -61,13 +63,13 @@ test: setup chromium  ## The whole suite against a throwaway PostgreSQL, with br
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) scripts/check_translations.py locale/cy/LC_MESSAGES/django.po
 	$(PY) scripts/audit_dependencies.py
-	scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 audit: venv  ## Known vulnerabilities in the pinned dependencies (pip-audit), against requirements/audit-triage.txt
 	$(PY) scripts/audit_dependencies.py
 
 test-fast: setup  ## The suite without browser tests
-	scripts/with-postgres.sh $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 drill: setup  ## Backup and restore drill on the demo borough in a throwaway PostgreSQL: dump, restore, compare, verify
 	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) manage.py seed_demo -v 0 && $(PY) manage.py backup_drill'
