@@ -40,6 +40,14 @@ class YearGroup(models.IntegerChoices):
     Y13 = 13, _("Year 13")
 
 
+class Gender(models.TextChoices):
+    """As school information systems in Wales export it (M, F, and a code for any other or not stated)."""
+
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    OTHER = "X", _("Other or not stated")
+
+
 class LearnerQuerySet(ArchivableQuerySet):
     def with_related(self) -> LearnerQuerySet:
         return self.select_related("school", "school__cluster")
@@ -56,6 +64,7 @@ class Learner(TimeStampedModel, ArchivableModel):
     family_name = models.CharField(_("last name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
     year_group = models.SmallIntegerField(_("year group"), choices=YearGroup.choices)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     efsm = models.BooleanField(_("eligible for free school meals"), default=False)
     additional_learning_needs = models.BooleanField(_("additional learning needs"), default=False)
     aln_detail = models.TextField(

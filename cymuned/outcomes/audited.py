@@ -6,6 +6,9 @@ records the import itself (who, which file, how many rows), which is what an aud
 
 from auditlog.registry import auditlog
 
-from .models import AttendanceSummary
+from .models import AssessmentResult, AttendanceSummary, BehaviourIncident, Exclusion
 
 auditlog.register(AttendanceSummary)
+auditlog.register(BehaviourIncident)
+auditlog.register(Exclusion)
+auditlog.register(AssessmentResult)

@@ -276,3 +276,110 @@ class AttendanceImport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d})"
+
+
+# --- Behaviour and attainment (issue 10). Imported from the schools' MIS exports; personal records. -------------
+
+
+class IncidentSeverity(models.IntegerChoices):
+    LOW = 1, _("Low")
+    MODERATE = 2, _("Moderate")
+    HIGH = 3, _("High")
+    SERIOUS = 4, _("Serious")
+
+
+class ExclusionKind(models.TextChoices):
+    FIXED_TERM = "fixed_term", _("Fixed-term exclusion")
+    PERMANENT = "permanent", _("Permanent exclusion")
+
+
+class BehaviourIncident(TimeStampedModel):
+    """One behaviour incident of one learner, as the school recorded it. ``reference`` is the MIS's own id, if any."""
+
+    is_personal_record = True
+
+    learner = models.ForeignKey(Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="behaviour_incidents")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="behaviour_incidents")
+    occurred_on = models.DateField(_("date"))
+    academic_year = models.PositiveSmallIntegerField(_("academic year"), help_text=_("The year it starts in September."))
+    incident_type = models.CharField(_("type of incident"), max_length=100)
+    severity = models.PositiveSmallIntegerField(_("severity"), choices=IncidentSeverity.choices)
+    reference = models.CharField(_("reference in the school's system"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "pk"]
+        verbose_name = _("behaviour incident")
+        verbose_name_plural = _("behaviour incidents")
+        indexes = [
+            models.Index(fields=["school", "academic_year"], name="behaviour_school_year"),
+            models.Index(fields=["learner", "occurred_on"], name="behaviour_learner_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_type} {self.occurred_on:%Y-%m-%d}"
+
+
+class Exclusion(TimeStampedModel):
+    """An exclusion of one learner: fixed-term (with the school days lost) or permanent."""
+
+    is_personal_record = True
+
+    learner = models.ForeignKey(Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="exclusions")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="exclusions")
+    start_date = models.DateField(_("first day"))
+    academic_year = models.PositiveSmallIntegerField(_("academic year"), help_text=_("The year it starts in September."))
+    kind = models.CharField(_("kind of exclusion"), max_length=20, choices=ExclusionKind.choices)
+    days = models.DecimalField(_("school days lost"), max_digits=5, decimal_places=1)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reference = models.CharField(_("reference in the school's system"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("exclusion")
+        verbose_name_plural = _("exclusions")
+        indexes = [
+            models.Index(fields=["school", "academic_year"], name="exclusion_school_year"),
+            models.Index(fields=["learner", "start_date"], name="exclusion_learner_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(days__gte=0) & Q(days__lte=200), name="exclusion_days_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start_date:%Y-%m-%d}"
+
+
+class AssessmentResult(TimeStampedModel):
+    """One result of one learner: a subject, the assessment or qualification, a grade and/or points, and a date.
+
+    ``points`` is what attainment figures add up (for secondary schools, a capped-nine style score is the sum of a
+    learner's best nine points in a year); ``grade`` is kept as the school wrote it.
+    """
+
+    is_personal_record = True
+
+    learner = models.ForeignKey(Learner, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="assessment_results")
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="assessment_results")
+    subject = models.CharField(_("subject"), max_length=100)
+    assessment = models.CharField(_("assessment or qualification"), max_length=120)
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, null=True, blank=True)
+    assessed_on = models.DateField(_("date"))
+    academic_year = models.PositiveSmallIntegerField(_("academic year"), help_text=_("The year it starts in September."))
+
+    class Meta:
+        ordering = ["-assessed_on", "subject", "pk"]
+        verbose_name = _("assessment result")
+        verbose_name_plural = _("assessment results")
+        indexes = [
+            models.Index(fields=["school", "academic_year"], name="assessment_school_year"),
+            models.Index(fields=["learner", "academic_year"], name="assessment_learner_year"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__isnull=False) | ~Q(grade=""), name="assessment_result_has_grade_or_points"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.assessment} {self.grade or self.points}"

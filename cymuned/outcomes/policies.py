@@ -16,7 +16,7 @@ from cymuned.access.policy import NOTHING, Action, ModelPolicy, register
 from cymuned.access.principal import Principal
 from cymuned.accounts.roles import LEARNER_ROLES, Role
 
-from .models import AttendanceImport, AttendanceSummary, AttendanceYear
+from .models import AssessmentResult, AttendanceImport, AttendanceSummary, AttendanceYear, BehaviourIncident, Exclusion
 
 #: Who records a school's figures by hand or by import: those who keep the school's own records.
 RECORDING_ROLES = (Role.HEADTEACHER, Role.SCHOOL_STAFF)
@@ -60,3 +60,34 @@ class AttendanceImportPolicy(ModelPolicy):
         """``parent`` is the school the file is for."""
         allowed = principal.school_ids(RECORDING_ROLES)
         return bool(allowed) and (parent is None or parent.pk in allowed)
+
+
+class SchoolRecordPolicy(ModelPolicy):
+    """Incidents, exclusions and results: seen by the learner roles at the learner's current school, written by import."""
+
+    def scope(self, principal: Principal, action: Action) -> Q:
+        if action in (Action.LIST, Action.VIEW):
+            return principal.schools_q(LEARNER_ROLES, school_field="learner__school")
+        if action in (Action.CHANGE, Action.DELETE):
+            return principal.schools_q(RECORDING_ROLES, school_field="learner__school")
+        return NOTHING
+
+    def can_create(self, principal: Principal, *, parent: models.Model | None = None) -> bool:
+        """``parent`` is the learner's school."""
+        allowed = principal.school_ids(RECORDING_ROLES)
+        return bool(allowed) and (parent is None or parent.pk in allowed)
+
+
+@register(BehaviourIncident)
+class BehaviourIncidentPolicy(SchoolRecordPolicy):
+    pass
+
+
+@register(Exclusion)
+class ExclusionPolicy(SchoolRecordPolicy):
+    pass
+
+
+@register(AssessmentResult)
+class AssessmentResultPolicy(SchoolRecordPolicy):
+    pass
