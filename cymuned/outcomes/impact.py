@@ -609,7 +609,7 @@ def impact_report(*, school_ids: Iterable[int], filters: ImpactFilters) -> Impac
     if not engaged_any:
         return ImpactReport(outcome=filters.outcome, weeks=filters.weeks, school_count=len(school_ids),
                             rows=[ImpactRow(k, label, Estimate(0, 0)) for k, label in rows_wanted])
-    learners = Learner.objects.filter(school_id__in=school_ids)
+    learners = Learner.objects.filter(school_id__in=school_ids).order_by()
     facts = {pk: LearnerFacts(school, year_group, efsm)
              for pk, school, year_group, efsm in learners.values_list("pk", "school_id", "year_group", "efsm")}
     strata = {(f.school_id, f.year_group) for pk, f in facts.items() if pk in engaged_any}
@@ -617,7 +617,7 @@ def impact_report(*, school_ids: Iterable[int], filters: ImpactFilters) -> Impac
     years = sorted({y for day in engaged_any.values() for y in range(academic_year_of(day) - 1, academic_year_of(day) + 2)})
     marks = AttendanceYear.objects.filter(
         learner__school_id__in=school_ids, learner__year_group__in=sorted({y for _s, y in strata}), academic_year__in=years
-    ).values_list("learner_id", "academic_year", "weekly_possible", "weekly_attended")
+    ).order_by().values_list("learner_id", "academic_year", "weekly_possible", "weekly_attended")
     data = OutcomeData(series=weekly_series(row for row in marks if row[0] in facts))
     low = min(engaged_any.values()) - datetime.timedelta(days=max(ATTAINMENT_DAYS, 7 * (MAX_WINDOW_WEEKS + 30)))
     high = max(engaged_any.values()) + datetime.timedelta(days=max(ATTAINMENT_DAYS, 7 * (MAX_WINDOW_WEEKS + 30)))
