@@ -505,3 +505,16 @@ def test_the_api_is_in_the_openapi_schema(client):
     schema = yaml.safe_load(client.get("/api/v1/schema/").content)
     operation = schema["paths"]["/api/v1/impact/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"school", "cluster", "kind", "programme", "academic_year", "outcome", "weeks"}
+
+
+@pytest.mark.django_db
+def test_engaged_learners_without_marks_get_a_helpful_empty_state(world, client_for):
+    """The world's learner A has an open FEO episode and a place on a programme, but no marks: nothing to compare."""
+    response = client_for("headteacher").get("/en-gb/outcomes/impact/")
+    content = response.content.decode()
+    overall = response.context["report"].overall.estimate
+    assert (overall.n_engaged, overall.unmeasured) == (0, 1)
+    assert "1 learner was engaged, but none can be compared yet." in content and "Import the schools" in content
+    welsh = client_for("headteacher").get("/cy/outcomes/impact/")
+    assert welsh.status_code == 200
+    assert client_for("head_other_cluster").get("/en-gb/outcomes/impact/").context["report"].has_engagement is False

@@ -258,10 +258,11 @@ def windows_for(series: Series, engaged_on: datetime.date, *, weeks: int = DEFAU
 def _sums(series: Series, weeks: tuple[int, int]) -> tuple[int, int, int]:
     """Possible sessions, sessions attended and school weeks of a learner in a range of weeks."""
     possible = attended = count = 0
-    for week, (p, a) in series.items():
-        if weeks[0] <= week <= weeks[1]:
-            possible += p
-            attended += a
+    for week in range(weeks[0], weeks[1] + 1):
+        figures = series.get(week)
+        if figures is not None:
+            possible += figures[0]
+            attended += figures[1]
             count += 1
     return possible, attended, count
 
@@ -353,7 +354,8 @@ class Matching:
 
 def match(*, engaged: Mapping[int, datetime.date], facts: Mapping[int, LearnerFacts], data: OutcomeData,
           engagement_dates: Mapping[int, Iterable[datetime.date]], outcome: str = Outcome.ATTENDANCE,
-          weeks: int = DEFAULT_WEEKS, min_weeks: int = MIN_WEEKS) -> Matching:
+          weeks: int = DEFAULT_WEEKS, min_weeks: int = MIN_WEEKS,
+          cache: dict[tuple[int, datetime.date], MatchedSet | str] | None = None) -> Matching:
     """Exact matching within strata, each comparison learner measured over the engaged learner's own windows.
 
     ``engaged`` maps each engaged learner to its (first) engagement date; ``facts`` holds every learner who may be
@@ -361,6 +363,9 @@ def match(*, engaged: Mapping[int, datetime.date], facts: Mapping[int, LearnerFa
     an engaged learner's windows is used as its comparison. A comparison learner has the engaged learner's school,
     year group and eFSM status, and the same band of attendance over the *same* calendar weeks before the
     engagement (:func:`band_of`); it may serve several engaged learners (matching with replacement).
+
+    ``cache`` keeps each engaged learner's result by (learner, date) between calls on the same data (the rows of
+    one report share most engaged learners).
     """
     pool: dict[tuple[int, int, bool], list[int]] = defaultdict(list)
     for learner_id in sorted(facts):
@@ -368,29 +373,46 @@ def match(*, engaged: Mapping[int, datetime.date], facts: Mapping[int, LearnerFa
         pool[(f.school_id, f.year_group, f.efsm)].append(learner_id)
     sets: list[MatchedSet] = []
     unmatched = unmeasured = 0
+    cache = {} if cache is None else cache
     for learner_id in sorted(engaged):
-        engaged_on, f = engaged[learner_id], facts.get(learner_id)
-        windows = windows_for(data.series.get(learner_id, {}), engaged_on, weeks=weeks, min_weeks=min_weeks)
-        values = measure(outcome, learner_id, windows, engaged_on, data) if windows and f else None
-        if values is None or windows is None or f is None:
-            unmeasured += 1
-            continue
-        band = band_of(attendance_over(data.series[learner_id], windows.before))
-        first, last = windows.span
-        controls = []
-        for other in pool[(f.school_id, f.year_group, f.efsm)]:
-            if other == learner_id or any(first <= day <= last for day in engagement_dates.get(other, ())):
-                continue
-            if band_of(attendance_over(data.series.get(other, {}), windows.before)) != band:
-                continue
-            measured = measure(outcome, other, windows, engaged_on, data)
-            if measured is not None:
-                controls.append(ControlValue(other, *measured))
-        if controls:
-            sets.append(MatchedSet(before=values[0], after=values[1], controls=tuple(controls)))
-        else:
+        key = (learner_id, engaged[learner_id])
+        if key not in cache:
+            cache[key] = _match_one(learner_id, engaged[learner_id], facts=facts, pool=pool, data=data,
+                                    engagement_dates=engagement_dates, outcome=outcome, weeks=weeks, min_weeks=min_weeks)
+        result = cache[key]
+        if isinstance(result, MatchedSet):
+            sets.append(result)
+        elif result == "unmatched":
             unmatched += 1
+        else:
+            unmeasured += 1
     return Matching(sets=sets, unmatched=unmatched, unmeasured=unmeasured)
+
+
+def _match_one(learner_id: int, engaged_on: datetime.date, *, facts: Mapping[int, LearnerFacts],
+               pool: Mapping[tuple[int, int, bool], list[int]], data: OutcomeData,
+               engagement_dates: Mapping[int, Iterable[datetime.date]], outcome: str, weeks: int,
+               min_weeks: int) -> MatchedSet | str:
+    """One engaged learner's matched set, or "unmeasured" / "unmatched"."""
+    f = facts.get(learner_id)
+    windows = windows_for(data.series.get(learner_id, {}), engaged_on, weeks=weeks, min_weeks=min_weeks)
+    values = measure(outcome, learner_id, windows, engaged_on, data) if windows and f else None
+    if values is None or windows is None or f is None:
+        return "unmeasured"
+    band = band_of(attendance_over(data.series[learner_id], windows.before))
+    first, last = windows.span
+    controls = []
+    for other in pool.get((f.school_id, f.year_group, f.efsm), ()):
+        if other == learner_id or any(first <= day <= last for day in engagement_dates.get(other, ())):
+            continue
+        if band_of(attendance_over(data.series.get(other, {}), windows.before)) != band:
+            continue
+        measured = measure(outcome, other, windows, engaged_on, data)
+        if measured is not None:
+            controls.append(ControlValue(other, *measured))
+    if not controls:
+        return "unmatched"
+    return MatchedSet(before=values[0], after=values[1], controls=tuple(controls))
 
 
 @dataclass(frozen=True)
@@ -631,10 +653,11 @@ def impact_report(*, school_ids: Iterable[int], filters: ImpactFilters) -> Impac
         for learner_id, day, points in results.values_list("learner_id", "assessed_on", "points"):
             data.results.setdefault(learner_id, []).append((day, float(Decimal(points))))
     rows = []
+    cache: dict[tuple[int, datetime.date], MatchedSet | str] = {}
     for key, label in rows_wanted:
         engaged = engaged_any if not key else engaged_first[key]
         matching = match(engaged=engaged, facts=facts, data=data, engagement_dates=busy, outcome=filters.outcome,
-                         weeks=filters.weeks)
+                         weeks=filters.weeks, cache=cache)
         rows.append(ImpactRow(key, label, difference_in_differences(matching.sets, unmatched=matching.unmatched,
                                                                      unmeasured=matching.unmeasured)))
     return ImpactReport(outcome=filters.outcome, weeks=filters.weeks, rows=rows, school_count=len(school_ids))

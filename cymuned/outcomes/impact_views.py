@@ -28,6 +28,7 @@ from .impact import (
     DEFAULT_WEEKS,
     IMPACT_ROLES,
     MAX_WINDOW_WEEKS,
+    MIN_WEEKS,
     MIN_WINDOW_WEEKS,
     SMALL_GROUP,
     SUPPRESSION_RULE,
@@ -153,7 +154,7 @@ class ImpactView(ScopedViewMixin, TemplateView):
         places = 3 if report.outcome == Outcome.BEHAVIOUR else 1
         return super().get_context_data(
             form=form, report=report, chart=chart_spec(report), caveats=CAVEATS, suppression_rule=SUPPRESSION_RULE,
-            small_group=SMALL_GROUP, places=places, export_query=self.request.GET.urlencode(), **kwargs,
+            small_group=SMALL_GROUP, min_weeks=MIN_WEEKS, places=places, export_query=self.request.GET.urlencode(), **kwargs,
         )
 
 
