@@ -423,16 +423,17 @@ def test_small_groups_are_suppressed_on_the_page(world, impact_data, client_for)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["la_lead", "la_officer", "hub_coordinator", "headteacher", "feo", "csm"])
-def test_the_roles_that_see_the_page(world, client_for, name):
-    assert client_for(name).get("/en-gb/outcomes/impact/").status_code == 200
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", ["partner_worker", "governor", "school_staff", "public"])
-def test_partners_governors_and_the_public_are_refused(world, client_for, name):
-    assert client_for(name).get("/en-gb/outcomes/impact/").status_code == 403
-    assert client_for(name).get("/api/v1/impact/").status_code == 403
+def test_who_sees_the_page_and_the_api(world, client_for):
+    """LA roles, headteachers, FEOs and CSMs; not partners, governors, school staff or members of the public."""
+    for name in ["la_lead", "la_officer", "hub_coordinator", "headteacher", "feo", "csm"]:
+        client = client_for(name)
+        assert client.get("/en-gb/outcomes/impact/").status_code == 200, name
+        assert client.get("/api/v1/impact/").status_code == 200, name
+    for name in ["partner_worker", "governor", "school_staff", "public"]:
+        client = client_for(name)
+        assert client.get("/en-gb/outcomes/impact/").status_code == 403, name
+        assert client.get("/en-gb/outcomes/impact/export.xlsx").status_code == 403, name
+        assert client.get("/api/v1/impact/").status_code == 403, name
 
 
 @pytest.mark.django_db
@@ -518,3 +519,29 @@ def test_engaged_learners_without_marks_get_a_helpful_empty_state(world, client_
     welsh = client_for("headteacher").get("/cy/outcomes/impact/")
     assert welsh.status_code == 200
     assert client_for("head_other_cluster").get("/en-gb/outcomes/impact/").context["report"].has_engagement is False
+
+
+@pytest.mark.django_db
+def test_sources_give_a_row_for_every_learner_of_the_household(world):
+    """An FEO episode and a place held by the household count for each of its learners; another school's are not asked."""
+    sibling = LearnerFactory(school=world.school_b, household=world.household)
+    outsider = LearnerFactory(school=world.school_c, household=world.household)
+    household_place = Enrolment.objects.create(programme=world.food_programme, household=world.household, participant_name="Sian Jones")
+    waiting = Enrolment.objects.create(programme=world.programme, learner=sibling, status="waiting")
+    schools = [world.school_a.pk, world.school_b.pk]
+    episodes = list(impact.feo_episode_engagements(local_authority_ids=(), school_ids=schools, filters={}))
+    assert sorted((row[0], row[1], row[2]) for row in episodes) == sorted(
+        [(world.learner_a.pk, world.episode.opened_on, "feo_episode"), (sibling.pk, world.episode.opened_on, "feo_episode")])
+    places = sorted(impact.programme_engagements(local_authority_ids=(), school_ids=schools, filters={}))
+    today = timezone.localdate()
+    assert places == sorted([
+        (world.learner_a.pk, max(world.programme.starts_on, today), "programme", str(world.programme.pk)),
+        (world.learner_a.pk, max(world.food_programme.starts_on, today), "programme", str(world.food_programme.pk)),
+        (sibling.pk, max(world.food_programme.starts_on, today), "programme", str(world.food_programme.pk)),
+    ])
+    assert outsider.pk not in {row[0] for row in places} and waiting.pk and household_place.pk
+    # The whole LA by its id reaches the outsider's school too; a date window narrows the rows.
+    by_la = impact.feo_episode_engagements(local_authority_ids=[world.la.pk], school_ids=[], filters={})
+    assert outsider.pk in {row[0] for row in by_la}
+    later = {"since": world.episode.opened_on + datetime.timedelta(days=1), "until": None}
+    assert not list(impact.feo_episode_engagements(local_authority_ids=(), school_ids=schools, filters=later))

@@ -1,7 +1,10 @@
 """The impact of engagement page, its XLSX export, and the filter form they share with the API.
 
 Aggregates only: no learner's name, id or row reaches the page, the export or the API. The schools are those the
-user may see in aggregate (:func:`~cymuned.outcomes.impact.impact_schools_for`), narrowed by the filters.
+user may see in aggregate (:func:`~cymuned.outcomes.impact.impact_schools_for`), narrowed by the filters; a school
+or cluster the user does not reach is not a valid choice, and an invalid filter shows no figures at all. As no
+record is shown, viewing the page is not written to the audit log as a read of learners' records; the XLSX export
+is (``export_record``), with its filters.
 """
 
 from __future__ import annotations
