@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from cymuned.access.views import Public
+from cymuned.outcomes.impact_api import ImpactViewSet
 from cymuned.premises import api as premises_api
 from cymuned.programmes import api as programmes_api
 
@@ -30,6 +31,7 @@ router.register("consents", views.ConsentViewSet, basename="consent")
 router.register("episodes", views.EpisodeViewSet, basename="episode")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("attendance-summaries", views.AttendanceSummaryViewSet, basename="attendance-summary")
+router.register("impact", ImpactViewSet, basename="impact")
 router.register("programmes", programmes_api.ProgrammeViewSet, basename="programme")
 router.register("programme-sessions", programmes_api.SessionViewSet, basename="programme-session")
 router.register("enrolments", programmes_api.EnrolmentViewSet, basename="enrolment")

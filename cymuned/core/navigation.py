@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from cymuned.access.principal import Principal
 from cymuned.accounts.roles import LEARNER_ROLES, Role
+from cymuned.outcomes.impact import IMPACT_ROLES
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
         entries.append((_("Programmes"), reverse("programmes:manage-list")))
     if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.CSM, Role.FEO):
         entries.append((_("Reports"), reverse("programmes:report")))
+    if principal.has_role(*IMPACT_ROLES):
+        entries.append((_("Impact"), reverse("outcomes:impact")))
     if principal.has_role(Role.HEADTEACHER, Role.CSM, Role.LA_LEAD, Role.LA_OFFICER):
         entries.append((_("Lettings"), reverse("premises:requests")))
     if not principal.is_staff_member:

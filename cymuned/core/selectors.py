@@ -15,6 +15,7 @@ from cymuned.accounts.models import Membership
 from cymuned.accounts.roles import LEARNER_ROLES, Role
 from cymuned.families.models import Learner
 from cymuned.organisations.models import Cluster, Partner, School
+from cymuned.outcomes.impact import IMPACT_ROLES
 
 
 @dataclass
@@ -72,6 +73,11 @@ def dashboard_for(*, user: Any) -> Dashboard:
     if principal.has_role(Role.HEADTEACHER):
         board.tasks.append(
             Task(_("Your school's staff"), reverse("accounts:membership-list"), _("Give colleagues and governors their roles."))
+        )
+    if principal.has_role(*IMPACT_ROLES):
+        board.tasks.append(
+            Task(_("Impact of engagement"), reverse("outcomes:impact"),
+                 _("Attendance, behaviour and attainment before and after engagement, against matched learners."))
         )
     if principal.has_role(Role.PARTNER_WORKER):
         for membership in memberships:
