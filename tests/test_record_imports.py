@@ -8,6 +8,7 @@ import codecs
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,7 +23,7 @@ from cymuned.accounts.roles import Role
 from cymuned.audit.models import RowChange
 from cymuned.families.models import Learner
 from cymuned.organisations.models import LocalAuthority, School
-from cymuned.outcomes import record_services
+from cymuned.outcomes import importing, record_imports, record_services
 from cymuned.outcomes.marks import academic_year_of
 from cymuned.outcomes.models import AssessmentResult, BehaviourIncident, Exclusion, RecordsImport
 from cymuned.outcomes.record_imports import (
@@ -75,6 +76,15 @@ def place(db) -> Place:
     )
 
 
+@pytest.fixture(params=["postgresql", "orm"])
+def path(request, monkeypatch):
+    """Tests so marked run on the PostgreSQL path and on the ORM path SQLite (the demo) takes."""
+    if request.param == "orm":
+        for module in (importing, record_imports, record_services):
+            monkeypatch.setattr(module, "connection", SimpleNamespace(vendor="sqlite"))
+    return request.param
+
+
 def csv(lines: list[str], *, sep: str = ",", encoding: str = "utf-8") -> bytes:
     text = "\r\n".join(line.replace(",", sep) for line in lines) + "\r\n"
     return text.encode(encoding)
@@ -124,7 +134,7 @@ def test_importing_the_same_file_again_writes_nothing(place):
     assert RecordsImport.objects.count() == 2
 
 
-def test_a_corrected_file_replaces_the_earlier_one_in_its_period(place):
+def test_a_corrected_file_replaces_the_earlier_one_in_its_period(place, path):
     first = csv([BEHAVIOUR_HEADER, f"{place.ann.upn},{day(0)},Defiance,2", f"{place.ben.upn},{day(1)},Defiance,1",
                  f"{place.ann.upn},{day(7)},Bullying,3"])
     assert behaviour_import(source=first, school=place.school_a).ok
@@ -226,7 +236,7 @@ def test_la_wide_files_are_for_the_la(place):
 # --- Exclusions and results ------------------------------------------------------------------------------------------
 
 
-def test_exclusions(place):
+def test_exclusions(place, path):
     header = "UPN,Start date,Type,Days,Reason"
     data = csv([header, f"{place.ann.upn},{day(0)},Fixed term,1.5,Persistent disruption", f"{place.ben.upn},{day(2)},Permanent,,"])
     result = exclusions_import(source=data, school=place.school_a)
@@ -269,7 +279,7 @@ def test_results(place):
 LEARNER_HEADER = "UPN,Forename,Surname,DOB,Year,Gender,eFSM,ALN,Looked after,EAL"
 
 
-def test_learners_are_created_and_updated_by_upn_and_leavers_reported(place):
+def test_learners_are_created_and_updated_by_upn_and_leavers_reported(place, path):
     data = csv([LEARNER_HEADER,
                 f"{place.ann.upn},Ann,Jones,14/03/2015,Y4,F,Y,No,0,",
                 "A12345678999Z,Nia,Evans,2019-09-02,Reception,X,Ie,Na,True,1",
