@@ -412,3 +412,36 @@ def test_huge_and_odd_files_are_refused_clearly(place):
     assert behaviour_import(source=b"x" * 70_000, school=place.school_a).errors[0].code == "bad_header"
     assert behaviour_import(source=b"\xff\xfe\x00\xd8", school=place.school_a).errors  # a broken UTF-16 file
     record_services.MAX_LEAVERS  # noqa: B018 - the module is importable on its own
+
+
+def test_errors_are_in_the_users_language(place):
+    from django.utils import translation
+
+    data = csv([BEHAVIOUR_HEADER, f"Z99999999999Z,{day(0)},Defiance,1"])
+    with translation.override("cy"):
+        welsh = behaviour_import(source=data, school=place.school_a).errors[0].message
+    english = behaviour_import(source=data, school=place.school_a).errors[0].message
+    assert english == "There is no learner with the UPN “Z99999999999Z”."
+    assert welsh != english and "Z99999999999Z" in welsh
+
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%Y-%m-%d 00:00:00", "%d/%m/%Y 00:00"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offset=st.integers(0, 250), style=st.sampled_from(DATE_FORMATS))
+def test_dates_in_any_usual_format_are_read_as_written(place, offset, style):
+    when = datetime.date(YEAR, 9, 1) + datetime.timedelta(days=offset)
+    data = csv([BEHAVIOUR_HEADER, f"{place.ann.upn},{when.strftime(style)},Defiance,1"])
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            result = behaviour_import(source=data, school=place.school_a)
+            assert result.ok, result.errors
+            assert list(BehaviourIncident.objects.values_list("occurred_on", "academic_year")) == [(when, YEAR)]
+            raise Rollback
+    except Rollback:
+        pass
