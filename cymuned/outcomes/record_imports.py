@@ -72,7 +72,8 @@ EARLIEST = datetime.date(2000, 1, 1)
 FieldSpec = tuple[str, Promise, bool, tuple[str, ...]]
 
 UPN_FIELD: FieldSpec = ("upn", gettext_lazy("UPN"), True, ("UPN", "Pupil UPN", "Learner UPN", "RhDU", "Unique pupil number"))
-YEAR_FIELD: FieldSpec = ("academic_year", gettext_lazy("academic year"), False, ("Academic year", "Year", "Blwyddyn academaidd"))
+# Not "Year": in MIS exports that is the year group.
+YEAR_FIELD: FieldSpec = ("academic_year", gettext_lazy("academic year"), False, ("Academic year", "Blwyddyn academaidd"))
 REFERENCE_FIELD: FieldSpec = ("reference", gettext_lazy("reference"), False, ("Reference", "Ref", "ID", "Cyfeirnod"))
 
 LEARNER_FIELDS: list[FieldSpec] = [
@@ -95,7 +96,7 @@ BEHAVIOUR_FIELDS: list[FieldSpec] = [
     ("occurred_on", gettext_lazy("date"), True, ("Date", "Incident date", "Dyddiad")),
     ("incident_type", gettext_lazy("type of incident"), True,
      ("Type", "Incident type", "Incident", "Behaviour", "Math o ddigwyddiad")),
-    ("severity", gettext_lazy("severity"), True, ("Severity", "Level", "Points", "Difrifoldeb")),
+    ("severity", gettext_lazy("severity"), True, ("Severity", "Level", "Difrifoldeb")),
     REFERENCE_FIELD,
     YEAR_FIELD,
 ]
@@ -103,7 +104,7 @@ EXCLUSION_FIELDS: list[FieldSpec] = [
     UPN_FIELD,
     ("start_date", gettext_lazy("first day"), True, ("Start date", "Date", "From", "Dyddiad dechrau")),
     ("kind", gettext_lazy("kind of exclusion"), True, ("Kind", "Type", "Exclusion type", "Category", "Math")),
-    ("days", gettext_lazy("school days lost"), False, ("Days", "Sessions", "Length", "Days lost", "Diwrnodau")),
+    ("days", gettext_lazy("school days lost"), False, ("Days", "Length", "Days lost", "School days lost", "Diwrnodau")),
     ("reason", gettext_lazy("reason"), False, ("Reason", "Rheswm")),
     REFERENCE_FIELD,
     YEAR_FIELD,
