@@ -454,3 +454,16 @@ def test_dates_in_any_usual_format_are_read_as_written(place, offset, style):
             raise Rollback
     except Rollback:
         pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_schools_file_at_once_equal_one_after_the_other(place):
+    """The per-school lock: the second import waits, then finds the first's rows and writes nothing."""
+    from .test_concurrency import at_once
+
+    data = csv([BEHAVIOUR_HEADER, *(f"{place.ann.upn},{day(i)},Defiance,1" for i in range(5))])
+    results = at_once(lambda: behaviour_import(source=data, school=place.school_a),
+                      lambda: behaviour_import(source=data, school=place.school_a))
+    assert all(r.ok for r in results), results
+    assert sorted(r.record.added for r in results) == [0, 5]
+    assert BehaviourIncident.objects.count() == 5
