@@ -253,6 +253,13 @@ CYMUNED_RETENTION = {
     "household_inactive_years": int(os.environ.get("DJANGO_RETENTION_HOUSEHOLD_INACTIVE_YEARS", "6")),
     # People's details on courses and activities that ended this long ago (public sign-ups especially).
     "enrolment_ended_years": int(os.environ.get("DJANGO_RETENTION_ENROLMENT_ENDED_YEARS", "3")),
+    # Copies of schools' outcome data (cymuned/outcomes/data_protection.py): years after the end of the academic
+    # year they belong to, and, for every kind, years after the learner left.
+    "outcome_attendance_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_ATTENDANCE_YEARS", "3")),
+    "outcome_behaviour_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_BEHAVIOUR_YEARS", "3")),
+    "outcome_exclusion_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_EXCLUSION_YEARS", "6")),
+    "outcome_results_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_RESULTS_YEARS", "6")),
+    "outcome_after_leaving_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_AFTER_LEAVING_YEARS", "2")),
 }
 # Attendance (% of possible sessions) at or below which absence is persistent (missing 10% or more) and severe:
 # the FEO worklist lists learners in these bands, and the outcome dashboards count them.

@@ -383,3 +383,44 @@ class AssessmentResult(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.assessment} {self.grade or self.points}"
+
+
+class RecordsKind(models.TextChoices):
+    LEARNERS = "learners", _("Learners on roll")
+    BEHAVIOUR = "behaviour", _("Behaviour incidents")
+    EXCLUSIONS = "exclusions", _("Exclusions")
+    RESULTS = "results", _("Assessment results")
+
+
+class RecordsImport(TimeStampedModel):
+    """A file of learners, incidents, exclusions or results that was imported: who, what, which period, how much changed.
+
+    Like :class:`AttendanceImport` it holds counts only, no learner's data, so it outlives the rows under retention.
+    ``school`` is empty for an LA-wide file; the period (the file's first and last dates) is empty for learners.
+    Importing the same file again leaves ``added``, ``changed`` and ``removed`` at 0. ``leavers`` counts learners on
+    the roll of the file's schools that a learners file left out: they are reported, never deleted.
+    """
+
+    kind = models.CharField(_("kind of records"), max_length=20, choices=RecordsKind.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), null=True, blank=True, on_delete=models.PROTECT, related_name="records_imports"
+    )
+    period_start = models.DateField(_("first day"), null=True, blank=True)
+    period_end = models.DateField(_("last day"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    schools = models.PositiveIntegerField(_("schools"))
+    added = models.PositiveIntegerField(_("added"))
+    changed = models.PositiveIntegerField(_("changed"))
+    removed = models.PositiveIntegerField(_("removed"))
+    leavers = models.PositiveIntegerField(_("learners on roll not in the file"), default=0)
+
+    class Meta:
+        ordering = ["-created_on"]
+        verbose_name = _("records import")
+        verbose_name_plural = _("records imports")
+        indexes = [models.Index(fields=["school", "kind", "-created_on"], name="records_import_school_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.file_name}"

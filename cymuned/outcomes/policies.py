@@ -16,7 +16,15 @@ from cymuned.access.policy import NOTHING, Action, ModelPolicy, register
 from cymuned.access.principal import Principal
 from cymuned.accounts.roles import LEARNER_ROLES, Role
 
-from .models import AssessmentResult, AttendanceImport, AttendanceSummary, AttendanceYear, BehaviourIncident, Exclusion
+from .models import (
+    AssessmentResult,
+    AttendanceImport,
+    AttendanceSummary,
+    AttendanceYear,
+    BehaviourIncident,
+    Exclusion,
+    RecordsImport,
+)
 
 #: Who records a school's figures by hand or by import: those who keep the school's own records.
 RECORDING_ROLES = (Role.HEADTEACHER, Role.SCHOOL_STAFF)
@@ -91,3 +99,8 @@ class ExclusionPolicy(SchoolRecordPolicy):
 @register(AssessmentResult)
 class AssessmentResultPolicy(SchoolRecordPolicy):
     pass
+
+
+@register(RecordsImport)
+class RecordsImportPolicy(AttendanceImportPolicy):
+    """As attendance imports: a school's are seen by those who import for it."""

@@ -238,6 +238,9 @@ def load_demo_borough(*, seed: int = 2026, learners_per_school: int = 40) -> boo
     from cymuned.outcomes.demo import load_demo_attendance
 
     load_demo_attendance(local_authority=la, rng=rng, today=today)
+    from cymuned.outcomes.demo_records import load_demo_records
+
+    load_demo_records(local_authority=la, rng=rng, today=today)
     from cymuned.programmes.demo import load_demo_programmes
 
     load_demo_programmes(local_authority=la, rng=rng, today=today)
