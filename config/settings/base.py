@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cymuned.outcomes",
     "cymuned.programmes",
     "cymuned.premises",
+    "cymuned.strategy",
     "cymuned.api",
 ]
 
@@ -235,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "cymuned.premises.models.SeriesStatus",
         "InvoiceStatusEnum": "cymuned.premises.models.InvoiceStatus",
         "EnrolmentStatusEnum": "cymuned.programmes.models.EnrolmentStatus",
+        "PlanVersionStatusEnum": "cymuned.strategy.models.VersionStatus",
+        "QuestionKindEnum": "cymuned.strategy.models.QuestionKind",
     },
 }
 
