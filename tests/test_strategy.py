@@ -254,3 +254,25 @@ def test_api_lists_run_a_constant_number_of_queries(world, sp, client_for):
         PlanAction.objects.create(objective=sp.objective, title_en=f"A{n}", title_cy=f"A{n}", organisation=world.school_a,
                                   owner=world.users["csm"], starts_on=TODAY, due_on=TODAY).cells.add(world.cell)
     assert _queries(lead, "/api/v1/plan-actions/") == first
+
+
+# --- Demo --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_plan_consultations_and_report():
+    from cymuned.core.demo.borough import DEMO_LA_CODE, load_demo_borough
+    from cymuned.organisations.models import LocalAuthority
+    from cymuned.strategy import council_report
+    from cymuned.strategy.models import Questionnaire, StrategicPlan
+
+    load_demo_borough(seed=3, learners_per_school=6)
+    la = LocalAuthority.objects.get(code=DEMO_LA_CODE)
+    plan = StrategicPlan.objects.get(local_authority=la)
+    assert list(plan.versions.order_by("number").values_list("status", flat=True)) == ["approved", "consultation"]
+    assert ActionUpdate.objects.filter(action__objective__priority__version__plan=plan).exists()
+    open_q = Questionnaire.objects.open_on().get(local_authority=la, is_public=True)
+    assert "community" in open_q.title_en and open_q.responses.count() > 10
+    assert Questionnaire.objects.filter(local_authority=la, closes_on__lt=TODAY).exists()
+    pdf, docx = council_report.build_files(local_authority=la, as_of=TODAY)
+    assert pdf.startswith(b"%PDF") and docx[:2] == b"PK"
