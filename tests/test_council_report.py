@@ -54,7 +54,9 @@ def test_lead_produces_the_bilingual_report_in_the_background(world, data, clien
     assert "Download the report as PDF" in page and "hx-get" not in page
 
     pdf = lead.get(f"/en-gb/strategy/council-reports/{report.pk}/download.pdf")
-    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    pdf_bytes = b"".join(pdf.streaming_content)
+    assert pdf.status_code == 200 and pdf_bytes.startswith(b"%PDF")
+    assert b"Merthyr Tudful" in pdf_bytes and b"Merthyr Tydfil" in pdf_bytes  # its title names the council in Welsh and in English
     word = lead.get(f"/en-gb/strategy/council-reports/{report.pk}/download.docx")
     document = _docx(b"".join(word.streaming_content))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -139,7 +140,9 @@ class VersionDetailView(ScopedViewMixin, TemplateView):
             editable=can_change and version.status in (VersionStatus.DRAFT, VersionStatus.CONSULTATION),
             measure_rows=selectors.measure_rows(priorities=priorities, local_authority=version.plan.local_authority),
             rag=selectors.rag_counts(version), versions=selectors.versions_of(user=user, plan=version.plan),
-            questionnaires=visible_to(user, version.questionnaires.all(), Action.LIST), statuses=VersionStatus, **kwargs,
+            questionnaires=visible_to(user, version.questionnaires.annotate(response_count=Count("responses")).order_by("opens_on", "pk"),
+                                      Action.LIST),
+            statuses=VersionStatus, **kwargs,
         )
 
 
