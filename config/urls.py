@@ -59,6 +59,7 @@ urlpatterns += i18n_patterns(
     path("programmes/", include("cymuned.programmes.urls")),
     path("premises/", include("cymuned.premises.urls")),
     path("directory/", include("cymuned.directory.urls")),
+    path("strategy/", include("cymuned.strategy.urls")),
     path("api-docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

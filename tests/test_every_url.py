@@ -99,8 +99,20 @@ def _sample_object(world: World, model: type) -> Any:
         TermDate,
     )
     from cymuned.programmes.models import Achievement, Attendance, ConfidenceResponse, Enrolment, Programme, Session
+    from cymuned.strategy.models import CouncilReport, Objective, PlanVersion, Priority, Questionnaire, StrategicPlan
+    from cymuned.strategy.models import PlanAction as StrategyAction
 
+    from .strategy_world import a_finished_report, build_plan
+
+    strategy = build_plan(world)
     return {
+        StrategicPlan: strategy.plan,
+        PlanVersion: strategy.draft,
+        Priority: strategy.priority,
+        Objective: strategy.objective,
+        StrategyAction: strategy.action_a,
+        Questionnaire: strategy.questionnaire,
+        CouncilReport: a_finished_report(world),
         Space: world.space,
         BookingSeries: world.series,
         Booking: world.booking,
@@ -196,7 +208,16 @@ ROUTE_KWARGS = {
     "programmes:confidence": lambda w: {"stage": "before"},
     "programmes:report-export": lambda w: {"dataset": "reach", "fmt": "csv"},
     "premises:feed": lambda w: {"token": _a_feed(w).token},
+    "strategy:answer": lambda w: {"token": _strategy(w).questionnaire.token},
+    "strategy:results-export": lambda w: {"fmt": "csv"},
+    "strategy:report-download": lambda w: {"fmt": "pdf"},
 }
+
+
+def _strategy(world: World) -> Any:
+    from .strategy_world import build_plan
+
+    return build_plan(world)
 
 
 def _a_feed(world: World) -> Any:
@@ -342,5 +363,17 @@ def test_anonymous_walk_reaches_only_the_public_allow_list(world, client_for):
             "oruk:taxonomy-detail",
             "oruk:taxonomy-term-list",
             "oruk:taxonomy-term-detail",
+            "strategy:answer",
+            "strategy:public-plans",
+            "strategy:public-version",
+            "api:strategic-plan-list",
+            "api:strategic-plan-detail",
+            "api:plan-version-list",
+            "api:plan-version-detail",
+            "api:plan-action-list",
+            "api:plan-action-detail",
+            "api:plan-action-updates",
+            "api:questionnaire-list",
+            "api:questionnaire-detail",
         ]
     )

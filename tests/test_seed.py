@@ -35,7 +35,10 @@ def test_demo_is_deterministic():
     from cymuned.families.models import Consent, Episode, Household
     from cymuned.premises.models import BookingSeries, CapitalProject, Hirer, Invoice, Space
     from cymuned.programmes.models import Programme
+    from cymuned.strategy.models import Questionnaire, StrategicPlan
 
+    Questionnaire.objects.all().delete()
+    StrategicPlan.objects.all().delete()
     Invoice.objects.filter(credits__isnull=False).delete()
     Invoice.objects.all().delete()
     BookingSeries.objects.all().delete()

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cymuned.programmes",
     "cymuned.premises",
     "cymuned.directory",
+    "cymuned.strategy",
     "cymuned.api",
 ]
 
@@ -236,6 +237,8 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "cymuned.premises.models.SeriesStatus",
         "InvoiceStatusEnum": "cymuned.premises.models.InvoiceStatus",
         "EnrolmentStatusEnum": "cymuned.programmes.models.EnrolmentStatus",
+        "PlanVersionStatusEnum": "cymuned.strategy.models.VersionStatus",
+        "QuestionKindEnum": "cymuned.strategy.models.QuestionKind",
     },
 }
 

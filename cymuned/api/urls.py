@@ -5,6 +5,7 @@ from cymuned.access.views import Public
 from cymuned.outcomes.impact_api import ImpactViewSet
 from cymuned.premises import api as premises_api
 from cymuned.programmes import api as programmes_api
+from cymuned.strategy import api as strategy_api
 
 from . import docs, views
 
@@ -44,6 +45,10 @@ router.register("bookings", premises_api.BookingViewSet, basename="booking")
 router.register("booking-requests", premises_api.BookingRequestViewSet, basename="booking-request")
 router.register("hirers", premises_api.HirerViewSet, basename="hirer")
 router.register("invoices", premises_api.InvoiceViewSet, basename="invoice")
+router.register("strategic-plans", strategy_api.StrategicPlanViewSet, basename="strategic-plan")
+router.register("plan-versions", strategy_api.PlanVersionViewSet, basename="plan-version")
+router.register("plan-actions", strategy_api.PlanActionViewSet, basename="plan-action")
+router.register("questionnaires", strategy_api.QuestionnaireViewSet, basename="questionnaire")
 
 app_name = "api"
 urlpatterns = [

@@ -43,6 +43,8 @@ AUDITED_TABLES = (
     "premises_hirer",
     "premises_bookingseries",
     "premises_booking",
+    "strategy_response",
+    "strategy_answer",
 )
 
 #: The audit trail itself: rows here are written once and kept.

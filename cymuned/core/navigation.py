@@ -63,6 +63,8 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
 
         if Hirer.objects.filter(user_id=principal.user_id).exists():
             entries.append((_("Your bookings"), reverse("premises:my-bookings")))
+    if principal.is_staff_member:
+        entries.append((_("Strategic plan"), reverse("strategy:plans")))
     if principal.has_role(Role.LA_LEAD):
         entries.append((_("Audit log"), reverse("audit:log")))
     path = request.path

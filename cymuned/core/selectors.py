@@ -93,4 +93,6 @@ def dashboard_for(*, user: Any) -> Dashboard:
         board.tasks.append(
             Task(_("Schools"), reverse("organisations:school-list"), _("The schools of your local authority and their clusters."))
         )
+    board.tasks.append(Task(_("Strategic plan"), reverse("strategy:plans"),
+                            _("The local authority's plan: priorities, actions to update, measures, consultations and reports to Council.")))
     return board
