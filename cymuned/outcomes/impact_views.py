@@ -177,7 +177,7 @@ def impact_xlsx(report: ImpactReport) -> bytes:
     sheet.append([
         _("Kind of engagement"), _("Engaged learners"), _("Comparison learners"), _("Engaged: before"), _("Engaged: after"),
         _("Engaged: change"), _("Comparison: before"), _("Comparison: after"), _("Comparison: change"),
-        _("Difference in differences"), _("95% confidence interval: from"), _("95% confidence interval: to"),
+        _("Difference in differences"), _("Lower end of the 95%% interval") % {}, _("Upper end of the 95%% interval") % {},
         _("Engaged learners without a match"), _("Engaged learners without figures before and after"),
     ])
     for row in report.rows:
