@@ -2,6 +2,8 @@ from django.urls import include, path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from cymuned.access.views import Public
+from cymuned.funding import api as funding_api
+from cymuned.governance import api as governance_api
 from cymuned.premises import api as premises_api
 from cymuned.programmes import api as programmes_api
 
@@ -42,6 +44,12 @@ router.register("bookings", premises_api.BookingViewSet, basename="booking")
 router.register("booking-requests", premises_api.BookingRequestViewSet, basename="booking-request")
 router.register("hirers", premises_api.HirerViewSet, basename="hirer")
 router.register("invoices", premises_api.InvoiceViewSet, basename="invoice")
+router.register("funding-streams", funding_api.FundingStreamViewSet, basename="funding-stream")
+router.register("awards", funding_api.AwardViewSet, basename="award")
+router.register("allocations", funding_api.AllocationViewSet, basename="allocation")
+router.register("spend", funding_api.SpendViewSet, basename="spend")
+router.register("claims", funding_api.ClaimViewSet, basename="claim")
+router.register("mous", governance_api.MemorandumViewSet, basename="mou")
 
 app_name = "api"
 urlpatterns = [
