@@ -357,3 +357,21 @@ def test_api_claims_and_streams(world, grants, client_for):
                                                 content_type="application/json")
     assert response.status_code in (403, 404)
     assert Client().get("/api/v1/spend/").status_code in (401, 403)
+
+
+# --- Concurrency -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_spends_at_once_cannot_together_exceed_the_allocation(world):
+    from .test_concurrency import at_once
+
+    allocation = add_partnerships(world)[Allocation]  # 2,500 left of 4,000
+
+    def spend(who: str) -> object:
+        return services.spend_record(by=world.users[who], allocation=allocation, spent_on=TODAY, amount=Decimal("2000"),
+                                     description=who, category="other")
+
+    results = at_once(lambda: spend("headteacher"), lambda: spend("la_officer"))
+    assert sorted(type(r).__name__ for r in results) == ["Spend", "ValidationError"], results
+    assert sum(s.amount for s in Spend.objects.filter(allocation=allocation)) == Decimal("3500")

@@ -191,7 +191,10 @@ def claim_reminders_send(*, today: datetime.date | None = None, within_days: int
             if locked.reminded_for == locked.due_on:
                 continue
             url = reverse("funding:award-detail", args=[claim.award_id])
-            recipients = managers.setdefault(claim.award.local_authority_id, _managers_of(claim.award.local_authority_id))
+            la_id = claim.award.local_authority_id
+            if la_id not in managers:
+                managers[la_id] = _managers_of(la_id)
+            recipients = managers[la_id]
             for user in recipients:
                 notify(user=user, url=url, message=lambda c=claim: _reminder_text(c, today),
                        email_subject=lambda c=claim: _("%(kind)s due %(date)s: %(stream)s")

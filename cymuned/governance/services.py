@@ -159,7 +159,9 @@ def review_reminders_send(*, today: datetime.date | None = None, within_days: in
             if locked.reminded_for == locked.review_on:
                 continue
             url = reverse("governance:mou-detail", args=[mou.pk])
-            for user in recipients.setdefault(mou.local_authority_id, _managers_of(mou.local_authority_id)):
+            if mou.local_authority_id not in recipients:
+                recipients[mou.local_authority_id] = _managers_of(mou.local_authority_id)
+            for user in recipients[mou.local_authority_id]:
                 notify(user=user, url=url,
                        message=lambda m=mou: (_("The memorandum of understanding “%(title)s” was due for review on %(date)s.")
                                               if m.review_on < today else
