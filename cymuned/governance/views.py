@@ -128,7 +128,7 @@ class MemorandumUpdateView(ServiceFormView):
     def run(self, form: MemorandumForm) -> str:
         data = dict(form.cleaned_data)
         data["parties"], data["clusters"] = list(data["parties"]), list(data["clusters"])
-        services.memorandum_update(by=self.request.user, memorandum=MemorandumOfUnderstanding.objects.get(pk=self.object.pk), **data)
+        services.memorandum_update(by=self.request.user, memorandum=self.object, **data)  # the service reads it afresh, locked
         messages.success(self.request, _("The memorandum has been updated."))
         return self.back_url()
 
