@@ -11,6 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from cymuned.access.policy import visible_to
 from cymuned.core.models import Notification
@@ -375,3 +378,41 @@ def test_two_spends_at_once_cannot_together_exceed_the_allocation(world):
     results = at_once(lambda: spend("headteacher"), lambda: spend("la_officer"))
     assert sorted(type(r).__name__ for r in results) == ["Spend", "ValidationError"], results
     assert sum(s.amount for s in Spend.objects.filter(allocation=allocation)) == Decimal("3500")
+
+
+class TestMoneyNeverOverspent(HypothesisTestCase):
+    """Whatever amounts are allocated and spent, in whatever order, allocations never exceed the award and spend never
+    exceeds its allocation; a refusal happens exactly when the amount would go over."""
+
+    @settings(max_examples=25, deadline=None)
+    @given(award=st.integers(min_value=1, max_value=100_000),
+           steps=st.lists(st.tuples(st.sampled_from(["allocate", "spend"]), st.integers(min_value=1, max_value=60_000)), max_size=12))
+    def test_totals_hold(self, award, steps):
+        from cymuned.funding.models import FundingStream
+
+        from .factories import LocalAuthorityFactory, MembershipFactory, SchoolFactory, UserFactory
+
+        la = LocalAuthorityFactory()
+        school = SchoolFactory(cluster__local_authority=la)
+        lead = UserFactory()
+        MembershipFactory(user=lead, organisation=la, role="la_lead")
+        stream = FundingStream.objects.create(local_authority=la, kind="other", name_en="Fund", funder="WG")
+        grant = services.award_create(by=lead, stream=stream, reference="R", amount=Decimal(award), starts_on=TODAY, ends_on=TODAY)
+        allocation = None
+        for action, pounds in steps:
+            amount = Decimal(pounds)
+            if action == "allocate" or allocation is None:
+                allocated = sum(a.amount for a in grant.allocations.all())
+                try:
+                    allocation = services.allocation_create(by=lead, award=grant, school=school, amount=amount)
+                except ValidationError:
+                    assert allocated + amount > grant.amount
+            else:
+                spent = sum(s.amount for s in allocation.spend.all())
+                try:
+                    services.spend_record(by=lead, allocation=allocation, spent_on=TODAY, amount=amount, description="x", category="other")
+                except ValidationError:
+                    assert spent + amount > allocation.amount
+            assert sum(a.amount for a in grant.allocations.all()) <= grant.amount
+            for each in grant.allocations.all():
+                assert sum(s.amount for s in each.spend.all()) <= each.amount
