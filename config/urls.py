@@ -60,6 +60,8 @@ urlpatterns += i18n_patterns(
     path("premises/", include("cymuned.premises.urls")),
     path("directory/", include("cymuned.directory.urls")),
     path("strategy/", include("cymuned.strategy.urls")),
+    path("funding/", include("cymuned.funding.urls")),
+    path("governance/", include("cymuned.governance.urls")),
     path("api-docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -76,6 +76,10 @@ def _object_model(route: Route, access: Access) -> type | None:
 
 
 def _sample_object(world: World, model: type) -> Any:
+    from .partnerships import add_partnerships
+
+    if model.__module__.startswith(("cymuned.funding.", "cymuned.governance.")):
+        return add_partnerships(world)[model]
     from cymuned.accounts.models import Membership
     from cymuned.directory.models import Contact as DirectoryContact
     from cymuned.directory.models import Schedule, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm

@@ -33,12 +33,25 @@ def test_demo_is_deterministic():
     first = list(Learner.objects.order_by("upn").values_list("upn", "given_name", "family_name", "date_of_birth"))
     from cymuned.evaluation.models import Evaluation, Framework
     from cymuned.families.models import Consent, Episode, Household
+    from cymuned.funding.models import Allocation, Award, Claim, FundedPost, FundingStream, Spend
+    from cymuned.governance.models import (
+        CommunityProfile,
+        EngagementEvent,
+        MemorandumOfUnderstanding,
+        NetworkMeeting,
+        NetworkResource,
+        Notice,
+        WimdEdition,
+    )
     from cymuned.premises.models import BookingSeries, CapitalProject, Hirer, Invoice, Space
     from cymuned.programmes.models import Programme
     from cymuned.strategy.models import Questionnaire, StrategicPlan
 
     Questionnaire.objects.all().delete()
     StrategicPlan.objects.all().delete()
+    for model in (Spend, Claim, FundedPost, Allocation, Award, FundingStream, Notice, NetworkMeeting, NetworkResource, EngagementEvent,
+                  MemorandumOfUnderstanding, CommunityProfile, WimdEdition):
+        model.objects.all().delete()
     Invoice.objects.filter(credits__isnull=False).delete()
     Invoice.objects.all().delete()
     BookingSeries.objects.all().delete()

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "cymuned.premises",
     "cymuned.directory",
     "cymuned.strategy",
+    "cymuned.funding",
+    "cymuned.governance",
     "cymuned.api",
 ]
 
@@ -415,6 +417,8 @@ CYMUNED_SCHEDULE = {
     "apply_retention": os.environ.get("DJANGO_SCHEDULE_APPLY_RETENTION", "02:30"),
     "remind_insurance_expiry": os.environ.get("DJANGO_SCHEDULE_REMIND_INSURANCE_EXPIRY", "07:00"),
     "notify_overdue_actions": os.environ.get("DJANGO_SCHEDULE_NOTIFY_OVERDUE_ACTIONS", "07:15"),
+    "remind_funding_claims": os.environ.get("DJANGO_SCHEDULE_REMIND_FUNDING_CLAIMS", "07:30"),
+    "remind_mou_reviews": os.environ.get("DJANGO_SCHEDULE_REMIND_MOU_REVIEWS", "07:45"),
     # Only with the database task backend: deletes finished background tasks (they hold email bodies).
     "prune_task_results": os.environ.get("DJANGO_SCHEDULE_PRUNE_TASK_RESULTS", "03:30"),
 }

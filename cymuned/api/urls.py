@@ -2,6 +2,8 @@ from django.urls import include, path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from cymuned.access.views import Public
+from cymuned.funding import api as funding_api
+from cymuned.governance import api as governance_api
 from cymuned.outcomes.impact_api import ImpactViewSet
 from cymuned.premises import api as premises_api
 from cymuned.programmes import api as programmes_api
@@ -49,6 +51,12 @@ router.register("strategic-plans", strategy_api.StrategicPlanViewSet, basename="
 router.register("plan-versions", strategy_api.PlanVersionViewSet, basename="plan-version")
 router.register("plan-actions", strategy_api.PlanActionViewSet, basename="plan-action")
 router.register("questionnaires", strategy_api.QuestionnaireViewSet, basename="questionnaire")
+router.register("funding-streams", funding_api.FundingStreamViewSet, basename="funding-stream")
+router.register("awards", funding_api.AwardViewSet, basename="award")
+router.register("allocations", funding_api.AllocationViewSet, basename="allocation")
+router.register("spend", funding_api.SpendViewSet, basename="spend")
+router.register("claims", funding_api.ClaimViewSet, basename="claim")
+router.register("mous", governance_api.MemorandumViewSet, basename="mou")
 
 app_name = "api"
 urlpatterns = [

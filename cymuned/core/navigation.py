@@ -65,6 +65,13 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
             entries.append((_("Your bookings"), reverse("premises:my-bookings")))
     if principal.is_staff_member:
         entries.append((_("Strategic plan"), reverse("strategy:plans")))
+    if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.CSM, Role.SCHOOL_STAFF):
+        entries.append((_("Funding"), reverse("funding:overview")))
+    if principal.has_role(Role.GOVERNOR):
+        entries.append((_("Governor network"), reverse("governance:network")))
+    if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.SCHOOL_STAFF, Role.FEO, Role.CSM,
+                          Role.GOVERNOR):
+        entries.append((_("Community profiles"), reverse("governance:profile-list")))
     if principal.has_role(Role.LA_LEAD):
         entries.append((_("Audit log"), reverse("audit:log")))
     path = request.path

@@ -77,6 +77,9 @@ JOBS: list[Job] = [
     Job("remind_insurance_expiry", "remind_insurance_expiry"),
     # The daily reminder (in the app and by email) to owners of overdue action-plan actions.
     Job("notify_overdue_actions", "notify_overdue_actions"),
+    # Claims and returns to the funder due within two weeks or overdue; memoranda of understanding due for review.
+    Job("remind_funding_claims", "remind_funding_claims"),
+    Job("remind_mou_reviews", "remind_mou_reviews"),
     # Finished background tasks hold email bodies and links: keep them two days (failures a fortnight).
     Job("prune_task_results", "prune_db_task_results", args=lambda: ["--min-age-days", "2", "--failed-min-age-days", "14"],
         enabled=_tasks_in_database),

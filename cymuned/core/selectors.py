@@ -95,4 +95,25 @@ def dashboard_for(*, user: Any) -> Dashboard:
         )
     board.tasks.append(Task(_("Strategic plan"), reverse("strategy:plans"),
                             _("The local authority's plan: priorities, actions to update, measures, consultations and reports to Council.")))
+    _partnership_tasks(board, principal)
     return board
+
+
+def _partnership_tasks(board: Dashboard, principal: Any) -> None:
+    """Grants, memoranda, the governor network, the engagement log and community profiles (cymuned/funding, cymuned/governance)."""
+    la_staff = principal.la_ids([Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR])
+    if la_staff or principal.has_role(Role.HEADTEACHER, Role.CSM, Role.SCHOOL_STAFF):
+        board.tasks.append(Task(_("Grants and funding"), reverse("funding:overview"),
+                                _("Grants, allocations to schools and clusters, spend, claims and funded posts.")))
+    if la_staff or principal.has_role(Role.HEADTEACHER, Role.CSM, Role.SCHOOL_STAFF, Role.FEO, Role.PARTNER_WORKER):
+        board.tasks.append(Task(_("Memoranda of understanding"), reverse("governance:mou-list"),
+                                _("Agreements between schools, clusters and partners, and when they are reviewed.")))
+    if la_staff or principal.has_role(Role.GOVERNOR):
+        board.tasks.append(Task(_("Community governor network"), reverse("governance:network"),
+                                _("Meetings and training, shared resources and the network's notice board.")))
+    if la_staff:
+        board.tasks.append(Task(_("Engagement log"), reverse("governance:engagement-list"),
+                                _("Briefings and meetings with Cabinet, panels, governors, headteachers and communities.")))
+    if la_staff or principal.has_role(Role.HEADTEACHER, Role.CSM, Role.SCHOOL_STAFF, Role.FEO, Role.GOVERNOR):
+        board.tasks.append(Task(_("Community profiles"), reverse("governance:profile-list"),
+                                _("Catchment areas, deprivation, free school meals and housing for each school and cluster.")))

@@ -253,4 +253,10 @@ def load_demo_borough(*, seed: int = 2026, learners_per_school: int = 40) -> boo
     from cymuned.strategy.demo import load_demo_strategy
 
     load_demo_strategy(local_authority=la, rng=rng, today=today)
+    from cymuned.funding.demo import load_demo_funding
+
+    load_demo_funding(local_authority=la, rng=rng, today=today)
+    from cymuned.governance.demo import load_demo_governance
+
+    load_demo_governance(local_authority=la, rng=rng, today=today)
     return True
