@@ -133,3 +133,26 @@ def test_a_section_is_one_register_call(world, data):
         assert b"%PDF" in council_report.build_files(local_authority=world.la, as_of=TODAY)[0][:5]
     finally:
         council_report._sections.pop("funding")
+
+
+def test_funding_section_shows_grants_allocations_spend_and_claims(world):
+    from .partnerships import add_partnerships
+
+    add_partnerships(world)  # a £10,000 FEO grant, £4,000 to school A, £1,500 spent, a claim due in 7 days
+    section = council_report.funding_section(local_authority=world.la, as_of=TODAY, language="en-gb")
+    assert section.has_data
+    tables = [b for b in section.blocks if isinstance(b, council_report.Table)]
+    streams, allocations, claims = tables
+    assert streams.rows[-1][2:] == ["£10,000", "£4,000", "£1,500"]
+    assert allocations.rows == [["FEO grant", world.school_a.name, "£4,000", "£1,500", "37.5"]]
+    assert claims.rows[0][3] == "Due soon"
+    charts = [b for b in section.blocks if isinstance(b, council_report.Chart)]
+    assert charts[0].series[1][1] == [1500.0]  # the chart has the table's figures
+
+
+def test_funding_section_says_so_when_no_grant_was_running(world):
+    from .partnerships import add_partnerships
+
+    add_partnerships(world)
+    section = council_report.funding_section(local_authority=world.la, as_of=TODAY - datetime.timedelta(days=400), language="en-gb")
+    assert not section.has_data

@@ -444,9 +444,60 @@ def consultations_section(*, local_authority: Any, as_of: datetime.date, languag
     return section
 
 
+# --- Funding ---------------------------------------------------------------------------------------------
+
+
+def _pounds(amount: Decimal) -> str:
+    return f"£{amount:,.0f}"
+
+
+def funding_section(*, local_authority: Any, as_of: datetime.date, language: str) -> Section:
+    """Grants running on the date, what was allocated to schools and clusters and spent by then, and claims due."""
+    from cymuned.funding.selectors import funding_summary
+
+    section = Section(title=_("Funding and spend"))
+    summary = funding_summary(local_authority=local_authority, as_of=as_of)
+    if not summary["awards"]:
+        section.has_data = False
+        section.blocks.append(_("No grant was running on this date."))
+        return section
+    totals = summary["totals"]
+    section.blocks.append(
+        _("On %(date)s, %(awarded)s was awarded for the period, %(allocated)s allocated to schools and clusters and "
+          "%(spent)s spent.") % {"date": _date(as_of), "awarded": _pounds(totals["awarded"]),
+                                  "allocated": _pounds(totals["allocated"]), "spent": _pounds(totals["spent"])}
+    )
+    streams = summary["streams"]
+    section.blocks.append(Chart(title=_("Awarded and spent by funding stream (£)"), labels=[s["name"] for s in streams],
+                                series=[(_("Awarded"), [float(s["awarded"]) for s in streams]),
+                                        (_("Spent"), [float(s["spent"]) for s in streams])]))
+    section.blocks.append(Table(
+        header=[_("Funding stream"), _("Funder"), _("Awarded"), _("Allocated"), _("Spent")],
+        rows=[[s["name"], s["funder"], _pounds(s["awarded"]), _pounds(s["allocated"]), _pounds(s["spent"])] for s in streams]
+        + [[_("All streams"), "", _pounds(totals["awarded"]), _pounds(totals["allocated"]), _pounds(totals["spent"])]],
+    ))
+    if summary["allocations"]:
+        section.blocks.append(Heading(_("Allocations to schools and clusters")))
+        section.blocks.append(Table(
+            header=[_("Funding stream"), _("School or cluster"), _("Allocated"), _("Spent"), _("Spent (%)")],
+            rows=[[a["stream"], a["recipient"], _pounds(a["amount"]), _pounds(a["spent"]),
+                   "" if a["spent_percent"] is None else f"{a['spent_percent']:.1f}"] for a in summary["allocations"]],
+        ))
+    claims = summary["claims_overdue"] + summary["claims_due"]
+    if claims:
+        section.blocks.append(Heading(_("Claims and returns outstanding")))
+        section.blocks.append(Table(
+            header=[_("Funding stream"), _("Due"), _("Period"), _("Status")],
+            rows=[[c["stream"], _date(c["due_on"]), f"{_date(c['period_start'])} – {_date(c['period_end'])}",
+                   _("Overdue") if c["due_on"] < as_of else _("Due soon")] for c in claims],
+        ))
+    return section
+
+
 register_section("plan", 10, plan_section)
 register_section("heatmap", 20, heatmap_section)
 register_section("outcomes", 30, outcomes_section)
+register_section("funding", 35, funding_section)
 register_section("lettings", 40, lettings_section)
 register_section("programmes", 50, programmes_section)
 register_section("consultations", 60, consultations_section)
