@@ -131,6 +131,8 @@ def load_demo_attendance(*, local_authority: LocalAuthority, rng: random.Random,
             )
         years.append(AttendanceYear.from_codes(learner_id=learner_id, school_id=school_id, academic_year=academic_year,
                                                codes="".join(codes)))
+    # Loaded again (a rerun of the demo), the marks replace the earlier ones, as a corrected file would.
+    AttendanceYear.objects.filter(school__local_authority=local_authority, academic_year=academic_year).delete()
     AttendanceYear.objects.bulk_create(years, batch_size=500)
     return attendance_summaries_upsert(figures=figures, source=AttendanceSource.DEMO)
 

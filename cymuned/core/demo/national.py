@@ -117,15 +117,18 @@ def load_national_attendance(*, rng: random.Random, today: datetime.date, progre
     from cymuned.outcomes.models import AttendanceYear
 
     year, patterns = year_patterns(rng=rng, today=today, count=200)
-    schools = School.objects.filter(local_authority__code__in=[f"{800 + i:03d}" for i in range(NATIONAL_LA_COUNT)])
-    learners = (Learner.objects.filter(school__in=schools).exclude(attendance_years__academic_year=year)
-                .values_list("pk", "school_id", "efsm").order_by("pk"))
+    la_ids = list(LocalAuthority.objects.filter(code__in=[f"{800 + i:03d}" for i in range(NATIONAL_LA_COUNT)])
+                  .values_list("pk", flat=True))
+    schools = School.objects.filter(local_authority_id__in=la_ids)
+    # Read first: no other query may run on the connection while its COPY is open.
+    learners = list(Learner.objects.filter(school__in=schools).exclude(attendance_years__academic_year=year)
+                    .values_list("pk", "school_id", "efsm").order_by("pk"))
     written = 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor, cursor.copy(
                     f"COPY outcomes_attendanceyear ({', '.join(WRITTEN_COLUMNS)}) FROM STDIN") as copy:
-                for learner_id, school_id, efsm in tqdm(learners.iterator(chunk_size=20_000), disable=not progress,
+                for learner_id, school_id, efsm in tqdm(learners, disable=not progress,
                                                         unit="years", mininterval=1.0):
                     p = rng.choice(patterns[efsm])
                     copy.write_row([learner_id, school_id, year, p.codes, *(getattr(p, c) for c in ARRAY_COLUMNS)])
