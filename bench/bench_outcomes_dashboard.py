@@ -84,6 +84,9 @@ def main() -> None:
     la = LocalAuthority.objects.filter(code="800").get()
     user, _ = User.objects.get_or_create(email="bench-dashboard@cymuned.invalid", defaults={"full_name": "Benchmark"})
     Membership.objects.get_or_create(user=user, organisation=la, role=Role.LA_LEAD)
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
     client.force_login(user)
     year = dashboards.default_year()
