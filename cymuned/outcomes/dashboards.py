@@ -28,14 +28,16 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cymuned.access.policy import Action, visible_to
 from cymuned.access.principal import principal_for
 from cymuned.accounts.roles import LA_WIDE_ROLES
+from cymuned.core.models import localised
 from cymuned.families.models import Gender, YearGroup
-from cymuned.organisations.models import Cluster, LocalAuthority, OrganisationKind, School
+from cymuned.organisations.models import Cluster, LocalAuthority, Organisation, OrganisationKind, School
 
 from .aggregates import FIGURES
 from .marks import Term, year_origin
@@ -125,6 +127,13 @@ class Cell:
 
     def __str__(self) -> str:
         return self.text()
+
+    def __html__(self) -> str:
+        """How a template shows the cell (``{{ cell }}``): the figure, or the suppression marker as a grey tag. A method
+        rather than an included template, because a page has a few hundred cells."""
+        if self.suppressed:
+            return format_html('<span class="govuk-tag govuk-tag--grey">{}</span>', suppressed_text())
+        return conditional_escape(self.text())
 
     def chart_value(self) -> float | None:
         """Suppressed figures are left out of charts."""
@@ -220,22 +229,30 @@ class Area:
 
 
 def areas_for(*, user: Any) -> list[Area]:
-    """The areas the user may look at, in the order offered: LAs, Wales, clusters, schools (three queries at most)."""
+    """The areas the user may look at, in the order offered: LAs, Wales, clusters, schools (two queries at most: the
+    authorities and schools together from the organisations table, then clusters, only for those who see any)."""
     principal = principal_for(user)
-    la_ids = principal.la_ids(LA_WIDE_ROLES)
-    school_ids = principal.school_ids(DASHBOARD_ROLES)
+    la_ids = sorted(principal.la_ids(LA_WIDE_ROLES))
+    school_ids = sorted(principal.school_ids(DASHBOARD_ROLES))
     learner_school_ids = principal.school_ids(DRILL_DOWN_ROLES)
     # Clusters: those an LA role is narrowed to (school-held roles see their school, not its cluster).
-    cluster_ids = {g.cluster_id for g in principal.grants
-                   if g.role in DASHBOARD_ROLES and g.organisation_kind == OrganisationKind.LOCAL_AUTHORITY and g.cluster_id}
-    areas: list[Area] = []
+    cluster_ids = sorted({g.cluster_id for g in principal.grants
+                          if g.role in DASHBOARD_ROLES and g.organisation_kind == OrganisationKind.LOCAL_AUTHORITY and g.cluster_id})
+    if not (la_ids or school_ids or cluster_ids):
+        return []
+    names = ("pk", "kind", "name_en", "name_cy", "local_authority_id")
+    organisations = list(Organisation.objects.filter(
+        Q(kind=OrganisationKind.LOCAL_AUTHORITY, pk__in=la_ids)
+        | Q(Q(local_authority_id__in=la_ids) | Q(pk__in=school_ids), kind=OrganisationKind.SCHOOL, is_active=True),
+    ).only(*names).order_by("name_en", "pk"))
+    areas = [Area("la", o.pk, localised(o, "name"), True, o.pk) for o in organisations if o.kind == OrganisationKind.LOCAL_AUTHORITY]
     if la_ids:
-        areas += [Area("la", la.pk, la.name, True, la.pk) for la in LocalAuthority.objects.filter(pk__in=sorted(la_ids))]
         areas.append(Area("wales", None, _("Wales (all local authorities)"), True))
-    clusters = Cluster.objects.filter(Q(local_authority_id__in=sorted(la_ids)) | Q(pk__in=sorted(cluster_ids)))
-    areas += [Area("cluster", c.pk, c.name, True, c.local_authority_id) for c in clusters]
-    schools = School.objects.filter(Q(local_authority_id__in=sorted(la_ids)) | Q(pk__in=sorted(school_ids)), is_active=True)
-    areas += [Area("school", s.pk, s.name, s.pk not in learner_school_ids, s.local_authority_id) for s in schools]
+    if la_ids or cluster_ids:
+        clusters = Cluster.objects.filter(Q(local_authority_id__in=la_ids) | Q(pk__in=cluster_ids)).only(*names[2:])
+        areas += [Area("cluster", c.pk, c.name, True, c.local_authority_id) for c in clusters]
+    areas += [Area("school", o.pk, localised(o, "name"), o.pk not in learner_school_ids, o.local_authority_id)
+              for o in organisations if o.kind == OrganisationKind.SCHOOL]
     return areas
 
 
@@ -329,6 +346,12 @@ class Dashboard:
         return self.chart(self.breakdown, horizontal=True)
 
 
+@dataclass(frozen=True)
+class _Named:
+    name_en: str
+    name_cy: str
+
+
 def year_label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
@@ -363,12 +386,16 @@ def dashboard(*, user: Any, page: str, area: Area, year: int, group: str = "all"
     result.weeks = [line for line in result.weeks if line.all.value is not None or line.all.suppressed]
 
     if area.kind != "school":
-        by = "local_authority_id" if area.kind == "wales" else "school_id"
+        # Schools' names come with their sums (the join the scope already makes); Wales names its authorities after.
+        by = ("local_authority_id",) if area.kind == "wales" else ("school_id", "school__name_en", "school__name_cy")
         parts: dict[int, dict[bool, dict[str, Any]]] = defaultdict(dict)
-        for row in rows.filter(period_kind=PeriodKind.YEAR, academic_year=year).values(by, "efsm").annotate(**_sums()).order_by():
-            parts[row[by]][row["efsm"]] = row
-        names_model = LocalAuthority if area.kind == "wales" else School
-        names = {o.pk: o.name for o in names_model.objects.filter(pk__in=list(parts)).only("pk", "name_en", "name_cy")}
+        names: dict[int, str] = {}
+        for row in rows.filter(period_kind=PeriodKind.YEAR, academic_year=year).values(*by, "efsm").annotate(**_sums()).order_by():
+            parts[row[by[0]]][row["efsm"]] = row
+            if area.kind != "wales":
+                names[row["school_id"]] = localised(_Named(row["school__name_en"], row["school__name_cy"]), "name")
+        if area.kind == "wales":
+            names = {o.pk: o.name for o in LocalAuthority.objects.filter(pk__in=list(parts)).only("pk", "name_en", "name_cy")}
         result.breakdown = sorted((Line.of(names.get(pk, "?"), sums, chosen, suppress=True) for pk, sums in parts.items()),
                                   key=lambda line: str(line.label))
         result.breakdown_label = _("Local authority") if area.kind == "wales" else _("School")
