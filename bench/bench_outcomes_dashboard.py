@@ -6,6 +6,7 @@ aggregates refreshed), warms up, then times ``--runs`` requests of the LA dashbo
 Django's test client (a whole request: middleware, access layer, selectors, template), and the same headline figures
 (attendance and persistent absence for eFSM and other learners) computed by one raw SQL query over the stored marks
 (``AttendanceYear`` arrays). Prints p50/p95 of each, the ratios, and whether the figures agree. Target: p95 < 150 ms.
+A raw scan slower than a second (Wales at full scale) is timed three times rather than ``--runs / 4``, and says so.
 """
 
 from __future__ import annotations
@@ -38,15 +39,20 @@ from cymuned.organisations.models import LocalAuthority  # noqa: E402
 from cymuned.outcomes import dashboards  # noqa: E402
 from cymuned.outcomes.models import AttendanceYear, OutcomeAggregate  # noqa: E402
 
+#: Each learner's year summed from the stored weekly arrays in one pass (a LATERAL unnest, so PostgreSQL does not
+#: re-evaluate a sub-select for every reference to it), joined to the learner for eFSM. Same figures as the page.
 RAW_SQL = """
 SELECT l.efsm, sum(m.p), sum(m.a), count(*) FILTER (WHERE m.p > 0), count(*) FILTER (WHERE m.p > 0 AND 10 * (m.p - m.a) >= m.p)
-FROM (SELECT y.learner_id, (SELECT sum(x) FROM unnest(y.weekly_possible) x) AS p,
-             (SELECT sum(x) FROM unnest(y.weekly_attended) x) AS a
+FROM (SELECT y.learner_id, s.p, s.a
       FROM outcomes_attendanceyear y JOIN organisations_organisation o ON o.id = y.school_id
+      CROSS JOIN LATERAL (SELECT sum(w.p) AS p, sum(w.a) AS a FROM unnest(y.weekly_possible, y.weekly_attended) AS w(p, a)) s
       WHERE y.academic_year = %(year)s AND (%(la)s::int IS NULL OR o.local_authority_id = %(la)s::int)) m
 JOIN families_learner l ON l.id = m.learner_id
 GROUP BY l.efsm
 """
+#: A raw scan slower than this is timed fewer times (the Wales one at national size takes seconds each).
+SLOW_RAW_MS = 1000
+SLOW_RAW_RUNS = 3
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -104,8 +110,9 @@ def main() -> None:
             client.get(url, params)
         times = timed(lambda params=params: client.get(url, params), args.runs)
         la_id = la.pk if name == "LA" else None
-        raw(year, la_id)
-        raw_times = timed(lambda la_id=la_id: raw(year, la_id), max(5, args.runs // 4))
+        first = timed(lambda la_id=la_id: raw(year, la_id), 1)[0]  # warms the cache, and says how long one takes
+        raw_runs = SLOW_RAW_RUNS if first > SLOW_RAW_MS else max(5, args.runs // 4)
+        raw_times = timed(lambda la_id=la_id: raw(year, la_id), raw_runs)
         area = next(a for a in dashboards.areas_for(user=user) if a.key == params["area"])
         board = dashboards.dashboard(user=user, page="attendance", area=area, year=year, suppress=False)
         mine = {True: (float(board.summary[0].efsm.value), float(board.summary[3].efsm.value)),
@@ -115,7 +122,9 @@ def main() -> None:
         r50, r95 = statistics.median(raw_times), percentile(raw_times, 0.95)
         print(f"\n{name} dashboard page ({len(queries.captured_queries)} queries): p50 {p50:.1f} ms, p95 {p95:.1f} ms over {args.runs} "
               f"requests (target p95 < 150 ms: {'met' if p95 < 150 else 'NOT met'})")
-        print(f"{name} raw scan of the marks (one SQL query, figures only): p50 {r50:.1f} ms, p95 {r95:.1f} ms over {len(raw_times)} runs")
+        slow = f" (fewer runs: one took {first / 1000:.1f} s)" if raw_runs == SLOW_RAW_RUNS else ""
+        print(f"{name} raw scan of the marks (one SQL query, figures only): p50 {r50:.1f} ms, p95 {r95:.1f} ms over "
+              f"{len(raw_times)} runs{slow}")
         print(f"ratio raw scan / dashboard page: p50 {r50 / p50:.1f}x, p95 {r95 / p95:.1f}x")
         print(f"figures (attendance %, persistent absence %) eFSM / other: dashboard {mine[True]} / {mine[False]}; "
               f"raw {scanned[True]} / {scanned[False]}: {'agree' if mine == scanned else 'DISAGREE'}")

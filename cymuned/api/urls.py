@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from cymuned.access.views import Public
+from cymuned.outcomes import api as outcomes_api
 from cymuned.premises import api as premises_api
 from cymuned.programmes import api as programmes_api
 
@@ -30,6 +31,7 @@ router.register("consents", views.ConsentViewSet, basename="consent")
 router.register("episodes", views.EpisodeViewSet, basename="episode")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("attendance-summaries", views.AttendanceSummaryViewSet, basename="attendance-summary")
+router.register("outcome-figures", outcomes_api.OutcomeFiguresViewSet, basename="outcome-figures")
 router.register("programmes", programmes_api.ProgrammeViewSet, basename="programme")
 router.register("programme-sessions", programmes_api.SessionViewSet, basename="programme-session")
 router.register("enrolments", programmes_api.EnrolmentViewSet, basename="enrolment")
