@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from cymuned.audit.models import ExportRecord
@@ -133,11 +136,31 @@ def test_xlsx_export_is_suppressed_and_logged(cohort, client_for):
     assert ExportRecord.objects.filter(kind="outcomes_dashboard_attendance_xlsx").count() == 1
 
 
+def _pdf_outline(content: bytes) -> list[str]:
+    """The titles of a PDF's outline entries (bookmarks), decoded from the file's literal or hex strings."""
+    titles = []
+    for literal, hexed in re.findall(rb"/Title\s*(?:\(((?:\\.|[^\\)])*)\)|<([0-9A-Fa-f]*)>)", content):
+        if hexed:
+            raw = bytes.fromhex(hexed.decode())
+        else:
+            raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m[1], 8)]) if m[1][:1].isdigit()
+                         else {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(m[1], m[1]), literal)
+        titles.append(raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1"))
+    return titles
+
+
 def test_pdf_export_has_both_languages(cohort, client_for):
-    response = client_for("la_lead").get(reverse("outcomes:dashboard-behaviour-pdf"), {"area": f"la-{cohort.la.pk}"})
+    response = client_for("la_lead").get(reverse("outcomes:dashboard-attendance-pdf"), {"area": f"la-{cohort.la.pk}"})
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    assert b"Behaviour and exclusions" in response.content or b"/Title" in response.content
-    assert ExportRecord.objects.filter(kind="outcomes_dashboard_behaviour_pdf").exists()
+    outline = _pdf_outline(response.content)  # the bookmarks: each language's title and table headings
+    with translation.override("cy"):
+        welsh_page, welsh_unit = str(dashboards.PAGES["attendance"]), f"{dashboards.MEASURES['attendance'][0].label} (%)"
+        welsh_by_year = _("By year: %(measure)s") % {"measure": welsh_unit}
+    assert welsh_page == "Presenoldeb"
+    assert any(title.startswith("Attendance: Merthyr Tydfil") for title in outline), outline
+    assert any(title.startswith("Presenoldeb: ") for title in outline), outline
+    assert "By year: Attendance (%)" in outline and welsh_by_year in outline, outline
+    assert ExportRecord.objects.filter(kind="outcomes_dashboard_attendance_pdf").exists()
 
 
 def test_wales_view_for_la_roles_only(cohort):

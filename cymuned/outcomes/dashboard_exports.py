@@ -66,8 +66,26 @@ def suppression_rule() -> str:
         "threshold": dashboards.suppression_threshold(), "marker": dashboards.suppressed_text()}
 
 
+def _bookmark(title: str, level: int) -> Any:
+    """A zero-size flowable putting ``title`` in the PDF's outline (bookmarks) where it is drawn: a reader can jump to
+    the Welsh pages, and the headings are in the file as text (the page text is in subset-font glyph codes)."""
+    from reportlab.platypus import Flowable
+
+    class Bookmark(Flowable):
+        def wrap(self, *args: Any) -> tuple[int, int]:
+            return 0, 0
+
+        def draw(self) -> None:
+            key = f"h{id(self)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=level, closed=False)
+
+    return Bookmark()
+
+
 def dashboard_pdf(*, user: Any, page: str, area: Area, year: int, group: str, measure: str | None) -> bytes:
-    """English pages, then Welsh: each language's headings, the rule, and the tables (suppressed)."""
+    """English pages, then Welsh: each language's headings (also the PDF's bookmarks), the rule, and the tables
+    (suppressed)."""
     from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
 
     style = pdf.styles()
@@ -79,9 +97,11 @@ def dashboard_pdf(*, user: Any, page: str, area: Area, year: int, group: str, me
             titles.append(_title(board))
             if story:
                 story.append(PageBreak())
+            story.append(_bookmark(_title(board), 0))
             story.append(Paragraph(pdf.text(_title(board)), style["h1"]))
             story.append(Paragraph(pdf.text(suppression_rule()), style["text"]))
             for title, header, lines in _sections(board):
+                story.append(_bookmark(title, 1))
                 story.append(Paragraph(pdf.text(title), style["h2"]))
                 data = [[Paragraph(pdf.text(h), style["label"]) for h in header]]
                 data += [[Paragraph(pdf.text(v), style["body"]) for v in
