@@ -9,7 +9,7 @@ PORT ?= 8000
 # Test processes: the machines have 2 cores; each worker gets its own test database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium drill bench bench-seed bench-heatmap bench-availability bench-import load-test clean
+.PHONY: run setup venv npm static messages migrate demo test test-fast audit lint check-deploy chromium drill bench bench-seed bench-heatmap bench-availability bench-import bench-dashboard load-test clean
 
 run: setup migrate demo  ## Set up, load the demo borough and serve on http://127.0.0.1:8000
 	@$(PY) manage.py demo_accounts
@@ -86,7 +86,10 @@ bench-availability: setup  ## A week's availability search, LA-wide and national
 bench-import: setup  ## An LA's year of attendance marks (3.6 million) imported, against a bare COPY of the same file (ratio, peak memory)
 	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) bench/bench_attendance_import.py'
 
-bench: bench-seed bench-heatmap bench-availability bench-import
+bench-dashboard: setup  ## LA and national outcome dashboards (p50/p95) against a raw scan of the marks (BENCH_SCALE=0.1 for a quick run)
+	scripts/with-postgres.sh bash -c '$(PY) manage.py migrate -v 0 && $(PY) bench/bench_outcomes_dashboard.py --scale $${BENCH_SCALE:-1.0}'
+
+bench: bench-seed bench-heatmap bench-availability bench-import bench-dashboard
 
 load-test: setup  ## The demo borough behind gunicorn on 127.0.0.1, 40 locust users for 60 s, then latencies and a double-booking check
 	scripts/with-postgres.sh $(PY) bench/load/run.py

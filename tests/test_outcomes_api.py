@@ -1,76 +1,94 @@
-"""The attendance API: scoped like the pages, reads of one record audited, described in the OpenAPI schema."""
+"""The outcome figures API: the pages' figures, scoping and small-number suppression, and its OpenAPI description."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-import yaml
-from auditlog.models import LogEntry
 
-from .conftest import add_attendance_summary
+from cymuned.outcomes import aggregates, dashboards
 
-pytestmark = pytest.mark.django_db
-URL = "/api/v1/attendance-summaries/"
+from .test_outcomes_dashboards import YEAR, cohort  # noqa: F401 - the fixture
+
+URL = "/api/v1/outcome-figures/"
 
 
-def ids(response) -> set[int]:
+def _summary(data: dict, key: int = 0) -> dict:
+    return data["summary"][key]
+
+
+def test_headteacher_gets_their_schools_figures_unsuppressed(cohort, client_for):  # noqa: F811
+    response = client_for("headteacher").get(URL, {"area": f"school-{cohort.school_a.pk}", "year": YEAR})
     assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
+    data = response.json()
+    assert data["area"] == {"key": f"school-{cohort.school_a.pk}", "kind": "school", "name": "Alpha School"}
+    assert not data["suppressed"]
+    attendance, persistent = _summary(data, 0), _summary(data, 3)
+    assert attendance["efsm"] == {"value": "88.9", "suppressed": False} and attendance["other"]["value"] == "97.8"
+    assert persistent["gap"]["value"] == "30.0"
 
 
-@pytest.mark.parametrize(
-    ("name", "sees"),
-    [("feo", {"a"}), ("headteacher", {"a"}), ("school_staff", {"a"}), ("csm", {"a"}), ("head_other_cluster", {"c"})],
-)
-def test_lists_are_scoped_like_the_pages(world, client_for, attendance_summaries, name, sees):
-    assert ids(client_for(name).get(URL)) == {attendance_summaries[key].pk for key in sees}
-
-
-@pytest.mark.parametrize(
-    ("name", "status"),
-    [
-        (None, {401, 403}),
-        ("public", {403}),
-        ("governor", {403}),
-        ("la_lead", {403}),
-        ("partner_worker", {403}),
-        ("lead_other_la", {403}),
-    ],
-)
-def test_others_are_refused(world, client_for, attendance_summaries, name, status):
-    assert client_for(name).get(URL).status_code in status
-
-
-def test_detail_of_another_schools_learner_is_404_and_a_read_is_audited(world, client_for, attendance_summaries):
-    summary = attendance_summaries["a"]
-    assert client_for("head_other_cluster").get(f"{URL}{summary.pk}/").status_code == 404
-    response = client_for("feo").get(f"{URL}{summary.pk}/")
+def test_la_figures_match_the_page_with_the_same_suppression(cohort, client_for):  # noqa: F811
+    lead = cohort.users["la_lead"]
+    area = next(a for a in dashboards.areas_for(user=lead) if a.kind == "la")
+    response = client_for("la_lead").get(URL, {"area": area.key, "year": YEAR, "dashboard": "attendance"})
     assert response.status_code == 200
-    body = response.json()
-    assert body["learner"] == world.learner_a.pk and body["percentage"] == "84.21" and body["possible_sessions"] == 190
-    read = LogEntry.objects.get_for_object(summary).get(action=LogEntry.Action.ACCESS)
-    assert read.actor == world.user("feo")
+    data = response.json()
+    board = dashboards.dashboard(user=lead, page="attendance", area=area, year=YEAR)
+    assert data["suppressed"] and data["suppression_threshold"] == 5
+    assert _summary(data)["efsm"] == {"value": None, "suppressed": True}  # 4 eFSM learners in the LA
+    assert _summary(data)["gap"] == {"value": None, "suppressed": True}
+    assert _summary(data)["other"]["value"] == f"{board.summary[0].other.value:.1f}"
+    by_school = {line["label"]: line for line in data["breakdown"]}
+    assert by_school["Alpha School"]["efsm"]["suppressed"] and by_school["Alpha School"]["other"]["value"] is not None
+    assert [line["label"] for line in data["terms"]] == [str(line.label) for line in board.terms]
 
 
-def test_latest_and_field_filters(world, client_for, attendance_summaries):
-    older = add_attendance_summary(world, period_end=datetime.date.today() - datetime.timedelta(days=7))
-    client = client_for("feo")
-    assert ids(client.get(URL)) == {older.pk, attendance_summaries["a"].pk}
-    assert ids(client.get(URL + "?latest=true")) == {attendance_summaries["a"].pk}
-    assert ids(client.get(URL + f"?period_end={older.period_end:%Y-%m-%d}")) == {older.pk}
-    assert ids(client.get(URL + f"?learner={world.learner_a.pk}&source=demo")) == {older.pk, attendance_summaries["a"].pk}
+def test_another_schools_headteacher_is_refused_this_school(cohort, client_for):  # noqa: F811
+    client = client_for("head_other_cluster")
+    assert client.get(URL, {"area": f"school-{cohort.school_a.pk}"}).status_code == 404
+    assert client.get(URL, {"area": f"la-{cohort.la.pk}"}).status_code == 404
+    own = client.get(URL)
+    assert own.status_code == 200 and own.json()["area"]["key"] == f"school-{cohort.school_c.pk}"
 
 
-def test_the_api_is_read_only(world, client_for, attendance_summaries):
-    client = client_for("headteacher")
-    assert client.post(URL, {}, content_type="application/json").status_code == 405
-    assert client.delete(f"{URL}{attendance_summaries['a'].pk}/").status_code == 405
+@pytest.mark.parametrize("name", ["partner_worker", "partner_other"])
+def test_partners_are_refused(cohort, client_for, name):  # noqa: F811
+    assert client_for(name).get(URL).status_code == 403
 
 
-def test_schema_describes_the_endpoint(client):
-    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
-    assert "/api/v1/attendance-summaries/" in schema["paths"]
-    assert "/api/v1/attendance-summaries/{id}/" in schema["paths"]
-    parameters = {p["name"] for p in schema["paths"]["/api/v1/attendance-summaries/"]["get"]["parameters"]}
-    assert {"latest", "learner", "school", "period_end", "page"} <= parameters
+def test_anonymous_is_refused(cohort, client):  # noqa: F811
+    assert client.get(URL).status_code in (401, 403)
+
+
+def test_bad_filters_get_clear_errors(cohort, client_for):  # noqa: F811
+    response = client_for("headteacher").get(URL, {"group": "shoe_size-12", "dashboard": "behaviour", "measure": "attendance"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Choose a group of learners from the list." in body
+
+
+def test_the_threshold_setting_applies_to_the_api(cohort, client_for, settings):  # noqa: F811
+    settings.CYMUNED_SUPPRESSION_THRESHOLD = 3
+    response = client_for("la_lead").get(URL, {"area": f"la-{cohort.la.pk}", "year": YEAR})
+    assert _summary(response.json())["efsm"]["suppressed"] is False
+
+
+def test_queries_do_not_grow_with_learners(cohort, client_for, django_assert_max_num_queries):  # noqa: F811
+    from .factories import LearnerFactory
+    from .test_outcomes_dashboards import _year
+
+    client = client_for("la_lead")
+    client.get(URL, {"area": f"la-{cohort.la.pk}"})
+    with django_assert_max_num_queries(15) as first:
+        client.get(URL, {"area": f"la-{cohort.la.pk}"})
+    for _n in range(10):
+        _year(LearnerFactory(school=cohort.school_b, efsm=True), attended=5, missed=5)
+    aggregates.refresh_outcome_aggregates(school_ids=[cohort.school_b.pk], academic_years=[YEAR])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(URL, {"area": f"la-{cohort.la.pk}"})
+
+
+def test_the_endpoint_is_in_the_openapi_schema(client_for):
+    response = client_for("la_lead").get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "/api/v1/outcome-figures/" in text and "suppression_threshold" in text

@@ -67,3 +67,16 @@ def test_demo_attendance_is_deterministic():
     AttendanceSummary.objects.all().delete()
     load_demo_attendance(local_authority=la, rng=random.Random(9), today=today)
     assert figures() == first and len(first) > 0
+
+
+def test_demo_marks_match_the_summaries_and_fill_the_dashboards():
+    from cymuned.outcomes.models import AttendanceYear, OutcomeAggregate
+
+    load_demo_borough(seed=5, learners_per_school=2)
+    years = AttendanceYear.objects.all()
+    assert years.exists()
+    for year in years[:10]:
+        latest = AttendanceSummary.objects.filter(learner_id=year.learner_id).order_by("-period_end").first()
+        assert (sum(year.weekly_possible), sum(year.weekly_attended), sum(year.weekly_unauthorised)) == (
+            latest.possible_sessions, latest.attended_sessions, latest.unauthorised_absences)
+    assert OutcomeAggregate.objects.filter(period_kind="Y", dimension="all").exists()

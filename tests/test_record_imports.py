@@ -123,6 +123,27 @@ def test_behaviour_happy_path(place):
         assert (change.operation, change.row_count, change.actor) == ("INSERT", 3, place.headteacher)
 
 
+def test_an_import_recounts_the_dashboards_figures(place, path):
+    from django.db.models import Sum
+
+    from cymuned.outcomes.models import OutcomeAggregate
+
+    def year_incidents(efsm: bool) -> int | None:
+        return OutcomeAggregate.objects.filter(school=place.school_a, academic_year=YEAR, period_kind="Y", dimension="all",
+                                               efsm=efsm).aggregate(n=Sum("incidents"))["n"]
+
+    data = csv([BEHAVIOUR_HEADER, f"{place.ann.upn},{day(0)},Disruption in class,1", f"{place.ben.upn},{day(1)},Defiance,High",
+                f"{place.ben.upn},{day(2)},Bullying,4"])
+    assert behaviour_import(source=data, school=place.school_a, by=place.headteacher).ok
+    assert (year_incidents(efsm=False), year_incidents(efsm=True)) == (1, 2)
+    # A learners file says Ann is now eligible for free school meals: her incident moves to the eFSM figures.
+    roll = csv([LEARNER_HEADER, f"{place.ann.upn},Ann,Jones,14/03/2015,Y4,F,Y,No,0,",
+                f"{place.ben.upn},Ben,Evans,14/04/2015,Y4,M,Y,No,0,"])
+    result = learners_import(source=roll, school=place.school_a, by=place.headteacher)
+    assert result.ok, result.errors
+    assert (year_incidents(efsm=False), year_incidents(efsm=True)) == (None, 3)
+
+
 def test_importing_the_same_file_again_writes_nothing(place):
     data = csv([BEHAVIOUR_HEADER + ",Reference", f"{place.ann.upn},{day(0)},Defiance,2,R1", f"{place.ben.upn},{day(3)},Defiance,2,"])
     assert behaviour_import(source=data, school=place.school_a).ok

@@ -4,6 +4,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from cymuned.access.views import Public
 from cymuned.funding import api as funding_api
 from cymuned.governance import api as governance_api
+from cymuned.outcomes import api as outcomes_api
 from cymuned.outcomes.impact_api import ImpactViewSet
 from cymuned.premises import api as premises_api
 from cymuned.programmes import api as programmes_api
@@ -35,6 +36,7 @@ router.register("episodes", views.EpisodeViewSet, basename="episode")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("attendance-summaries", views.AttendanceSummaryViewSet, basename="attendance-summary")
 router.register("impact", ImpactViewSet, basename="impact")
+router.register("outcome-figures", outcomes_api.OutcomeFiguresViewSet, basename="outcome-figures")
 router.register("programmes", programmes_api.ProgrammeViewSet, basename="programme")
 router.register("programme-sessions", programmes_api.SessionViewSet, basename="programme-session")
 router.register("enrolments", programmes_api.EnrolmentViewSet, basename="enrolment")

@@ -79,6 +79,9 @@ def dashboard_for(*, user: Any) -> Dashboard:
             Task(_("Impact of engagement"), reverse("outcomes:impact"),
                  _("Attendance, behaviour and attainment before and after engagement, against matched learners."))
         )
+    if principal.has_role(Role.HEADTEACHER, Role.LA_LEAD, Role.LA_OFFICER, Role.FEO, Role.CSM, Role.GOVERNOR):
+        board.tasks.append(Task(_("Outcomes dashboard"), reverse("outcomes:dashboard"),
+                                _("Attendance, behaviour and attainment of eFSM and other learners, and the gap.")))
     if principal.has_role(Role.PARTNER_WORKER):
         for membership in memberships:
             if membership.role == Role.PARTNER_WORKER:

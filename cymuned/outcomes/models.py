@@ -24,7 +24,17 @@ from cymuned.families.models import Learner
 from cymuned.organisations.models import School
 
 from .fields import CountsField
-from .marks import FIGURE_COLUMNS, SESSIONS_PER_WEEK, SESSIONS_PER_YEAR, year_origin
+from .marks import (
+    FIGURE_COLUMNS,
+    SESSIONS_PER_WEEK,
+    SESSIONS_PER_YEAR,
+    WEEKLY_FIGURES,
+    WEEKS_PER_YEAR,
+    attendance_codes,
+    week_figures,
+    week_terms,
+    year_origin,
+)
 
 HUNDRED = Decimal("100")
 #: How far a stored percentage may be from its own sessions (rounding to two places moves it by at most 0.005).
@@ -243,6 +253,22 @@ class AttendanceYear(models.Model):
         start = self.week_index(monday) * SESSIONS_PER_WEEK
         return self.codes[start : start + SESSIONS_PER_WEEK]
 
+    @classmethod
+    def from_codes(cls, *, learner_id: int, school_id: int, academic_year: int, codes: str) -> AttendanceYear:
+        """A year of marks with its weekly and termly figures counted from ``codes`` one week at a time (tests, demo
+        data; the importer counts vectorised, to the same figures)."""
+        table = attendance_codes()
+        terms = week_terms(academic_year)
+        weeks = [week_figures(codes[w * SESSIONS_PER_WEEK:(w + 1) * SESSIONS_PER_WEEK], table) for w in range(WEEKS_PER_YEAR)]
+        by_term = [week_figures("".join(codes[w * SESSIONS_PER_WEEK:(w + 1) * SESSIONS_PER_WEEK]
+                                        for w in range(WEEKS_PER_YEAR) if terms[w] == term), table) for term in (1, 2, 3)]
+        row = cls(learner_id=learner_id, school_id=school_id, academic_year=academic_year, codes=codes)
+        for name in WEEKLY_FIGURES:
+            setattr(row, f"weekly_{FIGURE_COLUMNS[name]}", [getattr(week, name) for week in weeks])
+        for name, short in FIGURE_COLUMNS.items():
+            setattr(row, f"term_{short}", [getattr(term, name) for term in by_term])
+        return row
+
     def term_figures(self, term: int) -> dict[str, int]:
         """Every figure of ``marks.FIGURES`` for a term (1 autumn, 2 spring, 3 summer)."""
         return {name: getattr(self, f"term_{short}")[term - 1] for name, short in FIGURE_COLUMNS.items()}
@@ -424,3 +450,81 @@ class RecordsImport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.file_name}"
+# --- Pre-aggregated figures (issue 10's dashboards) ---------------------------------------------------------------
+
+
+class PeriodKind(models.TextChoices):
+    YEAR = "Y", _("Academic year to date")
+    TERM = "T", _("Term")
+    WEEK = "W", _("Week")
+
+
+class Dimension(models.TextChoices):
+    """Which breakdown a row of :class:`OutcomeAggregate` belongs to: every learner, or one group of one dimension."""
+
+    ALL = "all", _("All learners")
+    YEAR_GROUP = "year_group", _("Year group")
+    ALN = "aln", _("Additional learning needs")
+    LOOKED_AFTER = "looked_after", _("Looked after")
+    EAL = "eal", _("English as an additional language")
+    GENDER = "gender", _("Gender")
+
+
+class OutcomeAggregate(models.Model):
+    """Sums of one school's outcome figures for one period of an academic year, for eFSM or non-eFSM learners of
+    one group. Not a personal record: counts only; written by ``aggregates.refresh_outcome_aggregates`` alone.
+
+    The grain is *marginal*: for each (school, year, period, eFSM) there is a row for every learner
+    (``dimension = all``) and one per value of each dimension (``year_group = 9``, ``aln = 1``, ``gender = F``, ...),
+    not one per combination of them. So every dashboard figure, and the eFSM gap under any one filter, is a SUM over
+    at most two rows per school (about 3,000 rows nationally), whatever the number of learners; a combination of
+    filters would need ~50 times the rows and is not offered. ``period`` is 0 for the year, 1–3 for a term, the
+    week's index (0–53, from ``marks.year_origin``) for a week.
+
+    Figures: ``learners`` with any session or record in the period; sessions (``possible`` ...) in the period;
+    ``attendance_learners`` with a possible session from the start of the year to the period's end, of whom
+    ``persistent_absentees`` missed 10% or more of them (year to date, so a term's figure is as at its end);
+    incidents, exclusions and days lost in the period; results with points, the learners with such results, their
+    points and each learner's best nine points of the period (``capped_points_sum``).
+    """
+
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="+", db_index=False)
+    local_authority_id = models.IntegerField(_("local authority"))  # the school's, copied: LA and national sums need no join
+    academic_year = models.PositiveSmallIntegerField(_("academic year"))
+    period_kind = models.CharField(_("kind of period"), max_length=1, choices=PeriodKind.choices)
+    period = models.PositiveSmallIntegerField(_("period"))
+    efsm = models.BooleanField(_("eligible for free school meals"))
+    dimension = models.CharField(_("breakdown"), max_length=12, choices=Dimension.choices)
+    value = models.CharField(_("group"), max_length=3, blank=True)
+    learners = models.PositiveIntegerField(_("learners"), default=0)
+    attendance_learners = models.PositiveIntegerField(_("learners with possible sessions to date"), default=0)
+    possible = models.PositiveIntegerField(_("possible sessions"), default=0)
+    attended = models.PositiveIntegerField(_("sessions attended"), default=0)
+    authorised = models.PositiveIntegerField(_("authorised absences"), default=0)
+    unauthorised = models.PositiveIntegerField(_("unauthorised absences"), default=0)
+    persistent_absentees = models.PositiveIntegerField(_("persistent absentees"), default=0)
+    incidents = models.PositiveIntegerField(_("behaviour incidents"), default=0)
+    exclusions = models.PositiveIntegerField(_("exclusions"), default=0)
+    exclusion_days = models.DecimalField(_("school days lost to exclusion"), max_digits=9, decimal_places=1, default=0)
+    results = models.PositiveIntegerField(_("results with points"), default=0)
+    learners_with_results = models.PositiveIntegerField(_("learners with results"), default=0)
+    points_sum = models.DecimalField(_("points"), max_digits=12, decimal_places=2, default=0)
+    capped_points_sum = models.DecimalField(_("best nine points"), max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("outcome aggregate")
+        verbose_name_plural = _("outcome aggregates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "academic_year", "period_kind", "period", "efsm", "dimension", "value"],
+                name="outcome_aggregate_one_per_group",
+            ),
+        ]
+        indexes = [
+            # LA and national figures: one year, one group, a few kinds of period.
+            models.Index(fields=["academic_year", "dimension", "value", "period_kind", "local_authority_id"],
+                         name="outcome_aggregate_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.academic_year} {self.period_kind}{self.period} {self.dimension}={self.value}"

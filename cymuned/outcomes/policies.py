@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from cymuned.access.policy import NOTHING, Action, ModelPolicy, register
 from cymuned.access.principal import Principal
-from cymuned.accounts.roles import LEARNER_ROLES, Role
+from cymuned.accounts.roles import LA_WIDE_ROLES, LEARNER_ROLES, Role
 
 from .models import (
     AssessmentResult,
@@ -23,8 +23,15 @@ from .models import (
     AttendanceYear,
     BehaviourIncident,
     Exclusion,
+    OutcomeAggregate,
     RecordsImport,
 )
+
+#: Who sees the dashboards' aggregate figures: those who work with learners at a school or for a cluster, governors
+#: (of their school, figures only), and the LA-wide roles (every school of the LA, figures only). Partners see none.
+DASHBOARD_ROLES = frozenset({*LEARNER_ROLES, Role.GOVERNOR, *LA_WIDE_ROLES})
+#: Who may open the learners behind a school's figure (the drill-down): the learner roles at that school.
+DRILL_DOWN_ROLES = LEARNER_ROLES
 
 #: Who records a school's figures by hand or by import: those who keep the school's own records.
 RECORDING_ROLES = (Role.HEADTEACHER, Role.SCHOOL_STAFF)
@@ -104,3 +111,11 @@ class AssessmentResultPolicy(SchoolRecordPolicy):
 @register(RecordsImport)
 class RecordsImportPolicy(AttendanceImportPolicy):
     """As attendance imports: a school's are seen by those who import for it."""
+@register(OutcomeAggregate)
+class OutcomeAggregatePolicy(ModelPolicy):
+    """Counts, not learners: seen for the schools the dashboard roles reach; written only by the refresh."""
+
+    def scope(self, principal: Principal, action: Action) -> Q:
+        if action in (Action.LIST, Action.VIEW):
+            return principal.schools_q(DASHBOARD_ROLES, school_field="school")
+        return NOTHING

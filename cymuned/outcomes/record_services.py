@@ -84,12 +84,15 @@ class _Plan:
 
 
 def _after_records_import(kind: str, school_ids: list[int], academic_years: list[int]) -> None:
-    """Called once after every import that changed something, inside its transaction.
+    """Called once after every import that changed something, inside its transaction: recount the dashboards' figures.
 
-    LEAD: connect the refresh of the pre-aggregated dashboard tables (``outcomes/aggregates.py``) here, for these
-    schools and academic years (for learners, the current year: eFSM, ALN and the like change every year's gaps).
-    It does nothing until then, on purpose: this module must not depend on that one while both are being written.
+    A learners file can change any year's groups (eFSM, ALN, year group, which the aggregates carry back to earlier
+    years), so it recounts every year of its schools; the other kinds recount only the years their rows fall in.
     """
+    from .aggregates import refresh_outcome_aggregates
+
+    years = None if kind == RecordsKind.LEARNERS else academic_years
+    refresh_outcome_aggregates(school_ids=school_ids, academic_years=years)
 
 
 def _refused(message: str, code: str) -> RecordsImportResult:

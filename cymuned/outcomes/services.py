@@ -19,6 +19,7 @@ from cymuned.access.policy import Action, can, can_create
 from cymuned.families.models import Learner
 from cymuned.organisations.models import School
 
+from .aggregates import refresh_outcome_aggregates
 from .importing import (
     ARRAY_COLUMNS,
     STORED_SCHEMA,
@@ -271,6 +272,8 @@ def attendance_marks_import(
             written, deleted = _store_years_postgresql(marks, school_ids=school_ids, by=by, report=report)
         else:
             written, deleted = _store_years_orm(marks, school_ids=school_ids, by=by)
+        report(0.95, "refreshing")
+        refresh_outcome_aggregates(school_ids=school_ids, academic_years=[marks.academic_year])
         record = AttendanceImport.objects.create(
             file_name=marks.file_name, sha256=marks.sha256, school=school, academic_year=marks.academic_year,
             period_start=marks.period_start, period_end=marks.period_end, marks=marks.marks, learners=marks.learners,

@@ -18,6 +18,7 @@ from cymuned.evaluation.models import EvaluationStatus, academic_year_for, previ
 from cymuned.evaluation.services import framework_create_default
 from cymuned.families.models import Learner
 from cymuned.organisations.models import Cluster, LanguageMedium, LocalAuthority, OrganisationKind, Phase, School
+from cymuned.outcomes.demo import year_patterns
 
 from .borough import make_learners
 from .names import PLACES
@@ -101,4 +102,44 @@ def load_national(*, scale: float = 1.0, seed: int = 2026, progress: bool = True
                 created["learners"] += len(batch)
                 bar.update(len(batch))
     bar.close()
+    if created["learners"]:
+        created["attendance_years"] = load_national_attendance(rng=rng, today=today, progress=progress)
     return created
+
+
+def load_national_attendance(*, rng: random.Random, today: datetime.date, progress: bool = True) -> int:
+    """A year of attendance marks to date for every synthetic learner without one, written with COPY (each learner a
+    pattern of 200 drawn per eFSM status, so eFSM learners attend less), then the aggregates refreshed."""
+    from django.db import connection
+
+    from cymuned.outcomes.aggregates import refresh_outcome_aggregates
+    from cymuned.outcomes.importing import ARRAY_COLUMNS, WRITTEN_COLUMNS
+    from cymuned.outcomes.models import AttendanceYear
+
+    year, patterns = year_patterns(rng=rng, today=today, count=200)
+    la_ids = list(LocalAuthority.objects.filter(code__in=[f"{800 + i:03d}" for i in range(NATIONAL_LA_COUNT)])
+                  .values_list("pk", flat=True))
+    schools = School.objects.filter(local_authority_id__in=la_ids)
+    # Read first: no other query may run on the connection while its COPY is open.
+    learners = list(Learner.objects.filter(school__in=schools).exclude(attendance_years__academic_year=year)
+                    .values_list("pk", "school_id", "efsm").order_by("pk"))
+    written = 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor, cursor.copy(
+                    f"COPY outcomes_attendanceyear ({', '.join(WRITTEN_COLUMNS)}) FROM STDIN") as copy:
+                for learner_id, school_id, efsm in tqdm(learners, disable=not progress,
+                                                        unit="years", mininterval=1.0):
+                    p = rng.choice(patterns[efsm])
+                    copy.write_row([learner_id, school_id, year, p.codes, *(getattr(p, c) for c in ARRAY_COLUMNS)])
+                    written += 1
+        else:
+            rows = []
+            for learner_id, school_id, efsm in learners:
+                p = rng.choice(patterns[efsm])
+                rows.append(AttendanceYear(learner_id=learner_id, school_id=school_id, academic_year=year, codes=p.codes,
+                                           **{c: getattr(p, c) for c in ARRAY_COLUMNS}))
+            AttendanceYear.objects.bulk_create(rows, batch_size=2000)
+            written = len(rows)
+        refresh_outcome_aggregates(school_ids=list(schools.values_list("pk", flat=True)), academic_years=[year])
+    return written
