@@ -47,6 +47,8 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
     if principal.has_role(Role.FEO, Role.HEADTEACHER, Role.CSM):
         entries.append((_("Caseload"), reverse("families:caseload")))
         entries.append((_("Worklist"), reverse("outcomes:worklist")))
+    if principal.has_role(Role.HEADTEACHER, Role.SCHOOL_STAFF):
+        entries.append((_("Imports"), reverse("outcomes:import-list")))
     if principal.is_staff_member:
         entries.append((_("Programmes"), reverse("programmes:manage-list")))
     if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.CSM, Role.FEO):
