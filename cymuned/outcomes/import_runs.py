@@ -121,7 +121,7 @@ def _header(rows: Iterator[list[str]]) -> list[str]:
 class Target:
     """Where a file goes: one school, or every school of an LA (``school`` is ``None``)."""
 
-    local_authority: LocalAuthority
+    local_authority: LocalAuthority  # or the Organisation row of one (a school's ``local_authority``)
     school: School | None = None
 
     @property
@@ -173,7 +173,7 @@ def import_run_upload(*, by: Any, kind: ImportKind, target: Target, mis: str, up
                         .order_by("-modified_on").first())
         mapping = _applied(template.mapping, header) if template else guess_mapping(kind, header)
         run = ImportRun(
-            kind=kind.key, school=school, local_authority=target.local_authority, original_name=name, size=size,
+            kind=kind.key, school=school, local_authority_id=target.local_authority.pk, original_name=name, size=size,
             sha256=digest.hexdigest(), file_type=kind_of_file.type, sheet=sheet, mis=mis.strip()[:60],
             columns=header[:500], mapping=mapping, created_by=by, modified_by=by,
         )
