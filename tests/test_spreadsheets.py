@@ -189,3 +189,18 @@ def test_random_bytes_are_read_or_refused_never_an_exception(tmp_path, data, nam
         list(table_rows(path, kind, limit=20))
     except UploadRefused as refused:
         assert refused.message
+
+
+@pytest.mark.django_db
+def test_the_command_imports_an_xlsx_workbook(world, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    from .test_attendance_import import week_rows
+
+    rows = [["UPN", "Date", "Session", "Code"], *([upn, day, session, code] for upn, day, session, code in
+                                                  week_rows(world.learner_a.upn, ["/", "\\"] * 5))]
+    path = write(tmp_path, "marks.xlsx", workbook_bytes(rows))
+    call_command("import_attendance", str(path), "--school", world.school_a.school_number)
+    assert "Imported 10 marks" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="xls"):
+        call_command("import_attendance", str(write(tmp_path, "old.xls", b"\xd0\xcf\x11\xe0")), "--school", "all")
