@@ -136,7 +136,7 @@ def test_a_saved_template_is_offered_for_the_same_school_system_and_kind(world):
     assert run.mapping["upn"] == "Pupil Ref"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], phases=[Phase.explicit, Phase.generate])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], phases=[Phase.explicit, Phase.generate])
 @given(data=st.one_of(st.binary(min_size=1, max_size=1500), st.binary(max_size=300).map(lambda b: b"PK\x03\x04" + b)),
        name=st.sampled_from(["a.csv", "a.xlsx", "a.tsv", "a.txt"]))
 def test_random_uploads_never_give_a_server_error(world, client_for, data, name):
@@ -374,3 +374,26 @@ def test_an_unexpected_error_marks_the_run_failed(world, monkeypatch):
     run.refresh_from_db()
     assert run.status == ImportStatus.FAILED and run.finished_on
     assert Notification.objects.filter(user=world.user("headteacher"), message__contains="stopped").exists()
+
+
+def test_another_sheet_of_a_workbook_can_be_chosen(world, client_for):
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Exported by SIMS"])
+    marks = book.create_sheet("Marks")
+    marks.append(["UPN", "Date", "Session", "Code"])
+    marks.append([world.learner_a.upn, MONDAY, "AM", "/"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = client_for("headteacher")
+    response = upload(client, world, buffer.getvalue(), name="export.xlsx")
+    run = ImportRun.objects.get()
+    assert (run.sheet, run.columns) == ("Notes", ["Exported by SIMS"])
+    page = client.get(response.url)
+    assert b'name="sheet"' in page.content
+    client.post(response.url, {"sheet": "Marks"})
+    run.refresh_from_db()
+    assert (run.sheet, run.columns) == ("Marks", ["UPN", "Date", "Session", "Code"])
+    assert run.mapping == {"upn": "UPN", "date": "Date", "session": "Session", "code": "Code"}
+    preview = client.get(reverse("outcomes:import-preview", args=[run.pk]))
+    assert world.learner_a.upn.encode() in preview.content

@@ -69,8 +69,12 @@ class ImportMappingForm(forms.Form):
         help_text=_("Give it a name, for example “Weekly attendance export”. Next time a file from the same system is "
                     "uploaded for this school, the columns are chosen for you."))
 
-    def __init__(self, *args: Any, kind: Any, columns: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: Any, columns: list[str], sheets: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if sheets and len(sheets) > 1:
+            self.fields["sheet"] = forms.ChoiceField(
+                label=_("Sheet of the workbook"), choices=[(name, name) for name in sheets],
+                help_text=_("Choose another sheet to read its columns instead."))
         choices = [("", _("Not in the file")), *((column, column) for column in columns)]
         self.target_names = []
         for target in kind.fields:
@@ -78,7 +82,7 @@ class ImportMappingForm(forms.Form):
             self.fields[name] = forms.ChoiceField(label=capfirst(target.label), choices=choices, required=False,
                                                   help_text=None if target.required else _("Optional"))
             self.target_names.append(name)
-        self.order_fields([*self.target_names, "template_name"])
+        self.order_fields(["sheet", *self.target_names, "template_name"])
 
     def target_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.target_names]

@@ -230,6 +230,24 @@ def import_run_map(*, by: Any, run: ImportRun, mapping: dict[str, str], template
     return run
 
 
+@transaction.atomic
+def import_run_choose_sheet(*, by: Any, run: ImportRun, sheet: str) -> ImportRun:
+    """Import another sheet of the workbook: its columns are read and the mapping guessed again."""
+    run = _editable(by, run)
+    kind = _kind(run)
+    with local_file(run) as path:
+        header = _header(table_rows(path, FileKind("xlsx"), sheet=sheet, limit=1))
+    template = None
+    if run.school is not None:
+        template = (MappingTemplate.objects.filter(school=run.school, kind=run.kind, mis__iexact=run.mis)
+                    .order_by("-modified_on").first())
+    run.sheet, run.columns = sheet[:100], header[:500]
+    run.mapping = _applied(template.mapping, header) if template else guess_mapping(kind, header)
+    run.modified_by = by
+    run.save(update_fields=["sheet", "columns", "mapping", "modified_by", "modified_on"])
+    return run
+
+
 def mapping_template_save(*, by: Any, school: School, kind: str, mis: str, name: str, mapping: dict[str, str]) -> MappingTemplate:
     if not can_create(by, MappingTemplate, parent=school):
         raise PermissionDenied

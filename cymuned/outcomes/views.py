@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from contextlib import suppress
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from .forms import ImportMappingForm, ImportNewForm, WorklistFilterForm
 from .kinds import import_kinds, kind_for
 from .models import ImportRun, ImportStatus, attendance_thresholds
 from .policies import IMPORT_ROLES, LA_IMPORT_ROLES, RECORDING_ROLES
-from .spreadsheets import UploadRefused, table_rows
+from .spreadsheets import UploadRefused, sheet_names, table_rows
 
 WORKLIST_PAGE_SIZE = 50
 
@@ -159,8 +160,12 @@ class ImportMappingView(_DraftStepView):
 
     def form(self, data: Any = None) -> ImportMappingForm:
         run = self.object
-        initial = {f"field_{name}": column for name, column in run.mapping.items()}
-        return ImportMappingForm(data, kind=self.kind(), columns=run.columns, initial=initial)
+        initial = {f"field_{name}": column for name, column in run.mapping.items()} | {"sheet": run.sheet}
+        sheets: list[str] = []
+        if run.file_type == "xlsx":
+            with import_runs.local_file(run) as path, suppress(UploadRefused):
+                sheets = sheet_names(path)
+        return ImportMappingForm(data, kind=self.kind(), columns=run.columns, sheets=sheets, initial=initial)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         run = self.object
@@ -181,7 +186,15 @@ class ImportMappingView(_DraftStepView):
         if self.object.status != ImportStatus.DRAFT:
             return redirect("outcomes:import-detail", pk=self.object.pk)
         form = self.form(request.POST)
-        if form.is_valid():
+        sheet = request.POST.get("sheet", "")
+        if "sheet" in form.fields and form.is_valid() and sheet != self.object.sheet:
+            try:
+                import_runs.import_run_choose_sheet(by=request.user, run=self.object, sheet=sheet)
+            except UploadRefused as refused:
+                form.add_error("sheet", refused.message)
+            else:
+                return redirect("outcomes:import-mapping", pk=self.object.pk)
+        elif form.is_valid():
             try:
                 import_runs.import_run_map(by=request.user, run=self.object, mapping=form.mapping(),
                                            template_name=form.cleaned_data["template_name"])
