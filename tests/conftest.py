@@ -327,6 +327,26 @@ def add_attendance_summary(w: World, learner: Learner | None = None, *, attended
     return summary
 
 
+def add_import_run(w: World, *, content: bytes | None = None, name: str = "marks.csv", **fields: Any) -> Any:
+    """A draft import of attendance marks for school A by its headteacher, the file stored (a row for learner A unless
+    told), its columns found and mapped."""
+    from django.core.files.base import ContentFile
+
+    from cymuned.outcomes.models import ImportRun
+
+    if content is None:
+        content = f"Pupil UPN,Date,Session,Mark\r\n{w.learner_a.upn},01/10/2024,AM,/\r\n".encode()
+    header = content.decode("utf-8", errors="replace").splitlines()[0].split(",")
+    defaults = {"kind": "attendance_marks", "school": w.school_a, "local_authority": w.la, "original_name": name,
+                "size": len(content), "sha256": "0" * 64, "file_type": "csv", "mis": "SIMS", "columns": header,
+                "mapping": {"upn": "Pupil UPN", "date": "Date", "session": "Session", "code": "Mark"},
+                "created_by": w.users["headteacher"], **fields}
+    run = ImportRun(**defaults)
+    run.file.save(name, ContentFile(content), save=False)
+    run.save()
+    return run
+
+
 @pytest.fixture
 def attendance_summaries(world: World) -> dict[str, Any]:
     """Learner A at 84.21% (persistent absence; her family has an open episode) and learner C at 97.37%."""

@@ -19,7 +19,7 @@ from cymuned.access.policy import Action, can
 from cymuned.access.principal import principal_for
 from cymuned.access.views import NAMESPACE_ACCESS, Access, ObjectAccess, Public, Superuser, access_of
 
-from .conftest import HOME_USERS, OUTSIDERS, World, add_attendance_summary
+from .conftest import HOME_USERS, OUTSIDERS, World, add_attendance_summary, add_import_run
 
 USERS = [None, "public", *HOME_USERS, *OUTSIDERS]
 
@@ -88,7 +88,7 @@ def _sample_object(world: World, model: type) -> Any:
     from cymuned.evaluation.models import Cell, Evaluation, Evidence, Framework, Rating, StakeholderSurvey
     from cymuned.families.models import Carer, Consent, Contact, Episode, Household, Learner
     from cymuned.organisations.models import Cluster, Organisation, Partner, School
-    from cymuned.outcomes.models import AttendanceSummary
+    from cymuned.outcomes.models import AttendanceSummary, ImportRun
     from cymuned.premises.models import (
         Block,
         Booking,
@@ -159,7 +159,14 @@ def _sample_object(world: World, model: type) -> Any:
         DirectoryContact: world.service_contact,
         Taxonomy: Taxonomy.objects.get(pk=NEEDS_TAXONOMY_ID),
         TaxonomyTerm: TaxonomyTerm.objects.get(pk=term_id("housing")),
+        ImportRun: _an_import_run(world),
     }[model]
+
+
+def _an_import_run(world: World) -> Any:
+    from cymuned.outcomes.models import ImportRun
+
+    return ImportRun.objects.filter(original_name="every-url.csv").first() or add_import_run(world, name="every-url.csv")
 
 
 def _a_rating(world: World) -> Any:

@@ -425,3 +425,8 @@ CYMUNED_SCHEDULE = {
 # What the daily retention job does with records past their retention period: "dry-run" only lists them in
 # the log; "anonymise" or "delete" acts, once the authority has agreed its retention schedule.
 CYMUNED_RETENTION_SCHEDULED_MODE = os.environ.get("DJANGO_RETENTION_SCHEDULED_MODE", "dry-run")
+
+# Imports of school MIS exports (cymuned/outcomes/import_runs.py): the largest file accepted, in bytes, and whether an
+# import runs in a thread of the web server when tasks run immediately (``make run``: the progress bar then moves).
+CYMUNED_IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(250 * 1024 * 1024)))
+CYMUNED_IMPORTS_IN_THREAD = False

@@ -10,3 +10,7 @@ SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only"  # noqa: F40
 CYMUNED_DEMO_HINTS = DEBUG
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405 - the SQLite database and uploads live here
+
+# With the immediate task backend (the default here) an import runs in a thread of the development server, so its
+# page can follow the progress; with DJANGO_TASKS_BACKEND=database it waits for `manage.py db_worker` as in production.
+CYMUNED_IMPORTS_IN_THREAD = True

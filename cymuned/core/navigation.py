@@ -51,6 +51,8 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
     if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.SCHOOL_STAFF, Role.CSM,
                           Role.FEO, Role.GOVERNOR):
         entries.append((_("Outcomes"), reverse("outcomes:dashboard")))
+    if principal.has_role(Role.HEADTEACHER, Role.SCHOOL_STAFF):
+        entries.append((_("Imports"), reverse("outcomes:import-list")))
     if principal.is_staff_member:
         entries.append((_("Programmes"), reverse("programmes:manage-list")))
     if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.CSM, Role.FEO):

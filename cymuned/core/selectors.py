@@ -70,6 +70,11 @@ def dashboard_for(*, user: Any) -> Dashboard:
     if principal.has_role(*LEARNER_ROLES):
         board.figures.append((_("Learners in your schools"), visible_to(user, Learner).count()))
         board.tasks.append(Task(_("Learners"), reverse("families:learner-list"), _("Learners on the roll of your schools.")))
+    if principal.has_role(Role.HEADTEACHER, Role.SCHOOL_STAFF, Role.LA_LEAD, Role.LA_OFFICER):
+        board.tasks.append(
+            Task(_("Import records"), reverse("outcomes:import-list"),
+                 _("Upload attendance and other records exported from the school's management information system."))
+        )
     if principal.has_role(Role.HEADTEACHER):
         board.tasks.append(
             Task(_("Your school's staff"), reverse("accounts:membership-list"), _("Give colleagues and governors their roles."))

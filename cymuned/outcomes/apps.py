@@ -8,4 +8,4 @@ class OutcomesConfig(AppConfig):
     verbose_name = _("Outcomes")
 
     def ready(self) -> None:
-        from . import audited, checks, data_protection, policies  # noqa: F401
+        from . import audited, checks, data_protection, kinds, policies  # noqa: F401

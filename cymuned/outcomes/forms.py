@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cymuned.organisations.models import School
@@ -57,3 +58,59 @@ class DrillDownForm(forms.Form):
     measure = forms.ChoiceField(label=_("Measure"), choices=[("persistent", "persistent"), ("incidents", "incidents"),
                                                              ("exclusions", "exclusions"), ("results", "results")],
                                 widget=forms.HiddenInput)
+# --- Imports ---------------------------------------------------------------------------------------------------------
+
+
+class ImportNewForm(forms.Form):
+    """Step 1 of an import: what it is, for which school (or the whole LA), from which system, and the file."""
+
+    kind = forms.ChoiceField(label=_("What are you importing?"), widget=forms.RadioSelect)
+    target = forms.ChoiceField(label=_("Which school is the file for?"))
+    mis = forms.CharField(label=_("Which system did the file come from?"), max_length=60, required=False,
+                          help_text=_("For example SIMS, Arbor, Scholarpack, Bromcom or Teachers2Parents. Cymuned "
+                                      "remembers the columns of each system's files."))
+    file = forms.FileField(label=_("Upload the file"), help_text=_("A CSV file (.csv or .tsv) or an Excel workbook (.xlsx), "
+                                                                    "with the column names in the first row."),
+                           error_messages={"required": _("Choose the file to upload."),
+                                           "empty": _("The file is empty.")})
+
+    def __init__(self, *args: Any, kinds: list[Any], targets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind.key, kind.label) for kind in kinds]  # type: ignore[attr-defined]
+        self.fields["kind"].error_messages["required"] = _("Choose what you are importing.")
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0].key
+        self.fields["target"].choices = targets  # type: ignore[attr-defined]
+        self.fields["target"].error_messages["required"] = _("Choose the school the file is for.")
+        if len(targets) == 1:
+            self.fields["target"].initial = targets[0][0]
+
+
+class ImportMappingForm(forms.Form):
+    """Step 2: the file's column for each field of the import, and whether to keep the choice as a template."""
+
+    template_name = forms.CharField(
+        label=_("Save these choices as a template (optional)"), max_length=100, required=False,
+        help_text=_("Give it a name, for example “Weekly attendance export”. Next time a file from the same system is "
+                    "uploaded for this school, the columns are chosen for you."))
+
+    def __init__(self, *args: Any, kind: Any, columns: list[str], sheets: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if sheets and len(sheets) > 1:
+            self.fields["sheet"] = forms.ChoiceField(
+                label=_("Sheet of the workbook"), choices=[(name, name) for name in sheets],
+                help_text=_("Choose another sheet to read its columns instead."))
+        choices = [("", _("Not in the file")), *((column, column) for column in columns)]
+        self.target_names = []
+        for target in kind.fields:
+            name = f"field_{target.name}"
+            self.fields[name] = forms.ChoiceField(label=capfirst(target.label), choices=choices, required=False,
+                                                  help_text=None if target.required else _("Optional"))
+            self.target_names.append(name)
+        self.order_fields(["sheet", *self.target_names, "template_name"])
+
+    def target_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.target_names]
+
+    def mapping(self) -> dict[str, str]:
+        return {name.removeprefix("field_"): self.cleaned_data.get(name) or "" for name in self.target_names}

@@ -528,3 +528,113 @@ class OutcomeAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.academic_year} {self.period_kind}{self.period} {self.dimension}={self.value}"
+# --- Imports of school MIS exports through the web (issue 10) ---------------------------------------------------------
+
+
+class ImportStatus(models.TextChoices):
+    DRAFT = "draft", _("Being set up")
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    SUCCEEDED = "succeeded", _("Imported")
+    FAILED = "failed", _("Stopped by an error")
+    REFUSED = "refused", _("Not imported: problems in the file")
+
+
+def import_upload_to(instance: ImportRun, filename: str) -> str:
+    """``imports/<year>/<month>/<random>.<ext>``: the stored name says nothing about the school or the learners."""
+    import secrets
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    today = datetime.date.today()
+    return f"imports/{today:%Y}/{today:%m}/{secrets.token_hex(16)}{suffix}"
+
+
+class ImportRunQuerySet(models.QuerySet["ImportRun"]):
+    def with_related(self) -> ImportRunQuerySet:
+        return self.select_related("school", "created_by")
+
+    def finished(self) -> ImportRunQuerySet:
+        return self.filter(status__in=ImportRun.FINISHED)
+
+
+class ImportRun(TimeStampedModel):
+    """One file uploaded to import, from the upload through the column mapping and preview to its outcome.
+
+    The uploaded file is kept as it came (``file``, with its SHA-256): the audit copy of what was imported. ``errors``
+    holds the first :data:`MAX_STORED_ERRORS` problems (row, column, value, message, code) in the language the import
+    ran in (``language``, the language of the person who started it); ``error_count`` counts them all. ``summary`` is
+    what a successful import did (the fields of its record). ``school`` is empty for an LA-wide file
+    (``local_authority`` then says whose). Not row-audited like the learners' records: the progress of a running
+    import is written every half second; the upload and its outcome are security events and the file is kept.
+    """
+
+    MAX_STORED_ERRORS = 1000
+    FINISHED = (ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.REFUSED)
+
+    kind = models.CharField(_("kind of import"), max_length=40)
+    school = models.ForeignKey(School, verbose_name=_("school"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="import_runs")
+    local_authority = models.ForeignKey("organisations.LocalAuthority", verbose_name=_("local authority"),
+                                        on_delete=models.PROTECT, related_name="import_runs")
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    file_type = models.CharField(_("type of file"), max_length=10, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    mis = models.CharField(_("management information system"), max_length=60, blank=True)
+    columns = models.JSONField(_("columns of the file"), default=list, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.DRAFT)
+    progress = models.FloatField(_("progress"), default=0.0)
+    stage = models.CharField(_("stage"), max_length=40, blank=True)
+    error_count = models.PositiveIntegerField(_("problems"), default=0)
+    errors = models.JSONField(_("first problems"), default=list, blank=True)
+    language = models.CharField(_("language of the messages"), max_length=10, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    started_on = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_on = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_on", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["school", "-created_on"], name="importrun_school_created")]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__gte=0) & Q(progress__lte=1), name="importrun_progress_0_to_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        return int(round(self.progress * 100))
+
+
+class MappingTemplate(TimeStampedModel):
+    """A school's saved column mapping for one kind of file from one MIS, offered the next time it imports one."""
+
+    school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="mapping_templates")
+    mis = models.CharField(_("management information system"), max_length=60)
+    kind = models.CharField(_("kind of import"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+
+    class Meta:
+        ordering = ["school", "kind", "mis", "name"]
+        verbose_name = _("column mapping template")
+        verbose_name_plural = _("column mapping templates")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "mis", "kind", "name"], name="mappingtemplate_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.mis})"

@@ -15,6 +15,7 @@ from django.db.models import Q
 from cymuned.access.policy import NOTHING, Action, ModelPolicy, register
 from cymuned.access.principal import Principal
 from cymuned.accounts.roles import LA_WIDE_ROLES, LEARNER_ROLES, Role
+from cymuned.organisations.models import School
 
 from .models import (
     AssessmentResult,
@@ -23,6 +24,8 @@ from .models import (
     AttendanceYear,
     BehaviourIncident,
     Exclusion,
+    ImportRun,
+    MappingTemplate,
     OutcomeAggregate,
     RecordsImport,
 )
@@ -35,6 +38,10 @@ DRILL_DOWN_ROLES = LEARNER_ROLES
 
 #: Who records a school's figures by hand or by import: those who keep the school's own records.
 RECORDING_ROLES = (Role.HEADTEACHER, Role.SCHOOL_STAFF)
+#: Who may import one file for every school of their LA, for the kinds of import that allow it (``kinds.ImportKind.la_wide``).
+LA_IMPORT_ROLES = (Role.LA_LEAD, Role.LA_OFFICER)
+#: Everyone who may open the import pages.
+IMPORT_ROLES = (*RECORDING_ROLES, *LA_IMPORT_ROLES)
 
 
 @register(AttendanceSummary)
@@ -111,6 +118,8 @@ class AssessmentResultPolicy(SchoolRecordPolicy):
 @register(RecordsImport)
 class RecordsImportPolicy(AttendanceImportPolicy):
     """As attendance imports: a school's are seen by those who import for it."""
+
+
 @register(OutcomeAggregate)
 class OutcomeAggregatePolicy(ModelPolicy):
     """Counts, not learners: seen for the schools the dashboard roles reach; written only by the refresh."""
@@ -119,3 +128,42 @@ class OutcomeAggregatePolicy(ModelPolicy):
         if action in (Action.LIST, Action.VIEW):
             return principal.schools_q(DASHBOARD_ROLES, school_field="school")
         return NOTHING
+
+
+@register(ImportRun)
+class ImportRunPolicy(ModelPolicy):
+    """A school's imports: its headteacher and staff, who see, continue and start each other's. An LA-wide import
+    (no school): the LA's lead and officers. No one else, and no one deletes one (the stored file is the audit copy)."""
+
+    def scope(self, principal: Principal, action: Action) -> Q:
+        if action in (Action.LIST, Action.VIEW, Action.CHANGE):
+            la_ids = principal.la_ids(LA_IMPORT_ROLES)
+            q = principal.schools_q(RECORDING_ROLES, school_field="school")
+            if la_ids:
+                q |= Q(school__isnull=True, local_authority_id__in=sorted(la_ids))
+            return q
+        return NOTHING
+
+    def can_create(self, principal: Principal, *, parent: models.Model | None = None) -> bool:
+        """``parent``: the school the file is for, or the local authority of an LA-wide file (``None``: anywhere)."""
+        schools = principal.school_ids(RECORDING_ROLES)
+        la_ids = principal.la_ids(LA_IMPORT_ROLES)
+        if parent is None:
+            return bool(schools or la_ids)
+        if isinstance(parent, School):
+            return parent.pk in schools
+        return parent.pk in la_ids
+
+
+@register(MappingTemplate)
+class MappingTemplatePolicy(ModelPolicy):
+    """A school's saved column mappings: for those who import for the school."""
+
+    def scope(self, principal: Principal, action: Action) -> Q:
+        if action in (Action.LIST, Action.VIEW, Action.CHANGE, Action.DELETE):
+            return principal.schools_q(RECORDING_ROLES, school_field="school")
+        return NOTHING
+
+    def can_create(self, principal: Principal, *, parent: models.Model | None = None) -> bool:
+        allowed = principal.school_ids(RECORDING_ROLES)
+        return bool(allowed) and (parent is None or parent.pk in allowed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,12 @@ from django.utils.translation import ngettext
 from cymuned.accounts.models import User
 from cymuned.organisations.models import School
 from cymuned.outcomes.services import attendance_marks_import
+from cymuned.outcomes.spreadsheets import UploadRefused, sniff, xlsx_to_csv
 
 
 class Command(BaseCommand):
     help = (
-        "Import a CSV of attendance marks (one row per learner per session: UPN, date, AM/PM, code), all or nothing. "
+        "Import a CSV (or an XLSX workbook's first sheet, or --sheet) of attendance marks (one row per learner per session: UPN, date, AM/PM, code), all or nothing. "
         "--school is a seven-digit school number, whose learners alone the file may hold, or 'all' for an LA-wide file "
         "(each learner's marks go to the learner's own school). --mapping is JSON naming the file's columns, e.g. "
         '\'{"upn": "Pupil UPN", "date": "Date", "session": "AM/PM", "code": "Mark", "school": "LAESTAB"}\'. '
@@ -31,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", default=None, help="JSON object: field -> column name.")
         parser.add_argument("--academic-year", type=int, default=None, help="Year the academic year starts, e.g. 2024.")
         parser.add_argument("--user", default=None, help="Email of the person the import is recorded as made by.")
+        parser.add_argument("--sheet", default="", help="The sheet of an XLSX workbook to import (the first by default).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -52,6 +55,23 @@ class Command(BaseCommand):
             by = User.objects.filter(email__iexact=options["user"]).first()
             if by is None:
                 raise CommandError(f"No user has the email {options['user']!r}.")
+        try:
+            kind = sniff(path, path.name)
+        except UploadRefused as refused:
+            raise CommandError(refused.message) from None
+        if kind.type == "xlsx":
+            with tempfile.TemporaryDirectory(prefix="cymuned-sheet-") as scratch:
+                converted = Path(scratch) / f"{path.stem}.csv"
+                try:
+                    with open(converted, "w", encoding="utf-8", newline="") as handle:
+                        xlsx_to_csv(path, handle, sheet=options["sheet"])
+                except UploadRefused as refused:
+                    raise CommandError(refused.message) from None
+                self._import(converted, school=school, mapping=mapping, by=by, options=options)
+        else:
+            self._import(path, school=school, mapping=mapping, by=by, options=options)
+
+    def _import(self, path: Path, *, school: Any, mapping: Any, by: Any, options: dict[str, Any]) -> None:
         started = time.perf_counter()
         last_stage = [""]
 
