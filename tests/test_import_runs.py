@@ -175,12 +175,36 @@ def test_the_whole_journey_with_a_renamed_column(world, client_for, django_captu
     assert run.status == ImportStatus.SUCCEEDED and run.progress == 1.0 and run.summary["fields"]["marks"] == 10
     assert AttendanceYear.objects.filter(learner=world.learner_a).exists()
     detail = client.get(started.url)
-    assert b"Import complete" in detail.content and reverse("outcomes:worklist").encode() in detail.content
+    assert b"Import complete" in detail.content and reverse("outcomes:dashboard").encode() in detail.content
     assert Notification.objects.filter(user=world.user("headteacher"), url=started.url).exists()
     # A started run is not set up again.
     assert client.get(reverse("outcomes:import-mapping", args=[run.pk])).url == started.url
     listing = client.get(reverse("outcomes:import-list"))
     assert b"marks.csv" in listing.content and b"Imported" in listing.content
+
+
+def test_behaviour_incidents_go_through_the_same_journey(world, client_for, django_capture_on_commit_callbacks):
+    from cymuned.outcomes.models import BehaviourIncident, OutcomeAggregate
+
+    client = client_for("headteacher")
+    day = MONDAY.strftime("%d/%m/%Y")
+    data = f"Pupil Ref,Incident date,Incident,Level\r\n{world.learner_a.upn},{day},Disruption in class,2\r\n".encode()
+    response = client.post(reverse("outcomes:import-new"), {
+        "kind": "behaviour", "target": f"school:{world.school_a.pk}", "mis": "Arbor",
+        "file": SimpleUploadedFile("incidents.csv", data)})
+    run = ImportRun.objects.get()
+    assert response.url == reverse("outcomes:import-mapping", args=[run.pk])
+    fields = {"upn": "Pupil Ref", "occurred_on": "Incident date", "incident_type": "Incident", "severity": "Level",
+              "reference": "", "academic_year": ""}
+    preview = client.post(response.url, {f"field_{name}": column for name, column in fields.items()})
+    assert preview.url == reverse("outcomes:import-preview", args=[run.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(preview.url)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.SUCCEEDED, run.errors
+    assert list(BehaviourIncident.objects.values_list("learner", "incident_type", "severity")) == [
+        (world.learner_a.pk, "Disruption in class", 2)]
+    assert OutcomeAggregate.objects.filter(school=world.school_a, period_kind="Y", dimension="all", incidents=1).exists()
 
 
 def test_the_preview_marks_the_problems_of_the_first_rows(world, client_for):

@@ -144,3 +144,72 @@ ATTENDANCE_MARKS = register_kind(ImportKind(
         "bad_encoding": _("The file is not text in UTF-8 or Windows-1252. Save it from the spreadsheet as “CSV UTF-8”."),
     },
 ))
+
+
+# --- Learners, behaviour incidents, exclusions and assessment results (``record_imports``) ---------------------------
+
+
+def _records_kind(definition: dict[str, Any]) -> ImportKind:
+    from . import record_imports
+
+    key = definition["key"]
+
+    def run(*, source: Path, by: Any, school: Any, mapping: dict[str, str], progress: Any) -> Any:
+        clean = {name: column for name, column in mapping.items() if column}
+        return definition["run"](source=source, by=by, school=school, mapping=clean, progress=progress)
+
+    def check(*, source: Path, school: Any, mapping: dict[str, str]) -> list[Any]:
+        clean = {name: column for name, column in mapping.items() if column}
+        return record_imports.read_records(source, kind=key, school=school, mapping=clean).errors
+
+    return ImportKind(
+        key=key,
+        label=definition["label"],
+        hint=RECORD_HINTS[key],
+        fields=tuple(TargetField(name, label, required, tuple(aliases)) for name, label, required, aliases in definition["fields"]),
+        run=run,
+        check=check,
+        la_wide=True,
+        messages=RECORD_MESSAGES,
+    )
+
+
+RECORD_HINTS = {
+    "learners": _("One row per learner: UPN, names, date of birth, year group, and eFSM, ALN, looked after, EAL and gender."),
+    "behaviour": _("One row per incident: UPN, date, type of incident and severity."),
+    "exclusions": _("One row per exclusion: UPN, first day, fixed term or permanent, and school days lost."),
+    "results": _("One row per result: UPN, subject, assessment or qualification, grade or points, and date."),
+}
+
+#: The meaning of each error code without the row's details, for a reader in the other language than the import's.
+RECORD_MESSAGES = {
+    "missing": _("A required value is empty."),
+    "formula": _("The cell looks like a spreadsheet formula: enter the value itself."),
+    "too_long": _("The value is too long."),
+    "bad_upn": _("This is not a UPN: a capital letter, 11 digits, then a digit or capital letter."),
+    "unknown_learner": _("There is no learner with this UPN."),
+    "other_school": _("This learner is not on the school's roll."),
+    "bad_date": _("This is not a date: write it like 31/12/2024 or 2024-12-31."),
+    "future_date": _("The date is in the future."),
+    "outside_year": _("The date is outside the academic year of the file."),
+    "bad_year_group": _("This is not a year group: write it like Y7, 7, Year 7, R or N."),
+    "bad_gender": _("This is not a gender: enter F, M or X."),
+    "bad_yes_no": _("This is not yes or no: enter Y or N."),
+    "unknown_school": _("There is no school with this number."),
+    "wrong_school": _("The learner is on the roll of another school."),
+    "bad_severity": _("This is not a severity: enter 1 (low), 2 (moderate), 3 (high) or 4 (serious)."),
+    "bad_kind": _("This is not a kind of exclusion: enter fixed term or permanent."),
+    "bad_number": _("This is not a number."),
+    "grade_or_points": _("Enter a grade, points or both."),
+    "duplicate_row": _("This record is already in an earlier row."),
+}
+
+
+def _register_record_kinds() -> None:
+    from .record_imports import KIND_DEFINITIONS
+
+    for definition in KIND_DEFINITIONS:
+        register_kind(_records_kind(definition))
+
+
+_register_record_kinds()

@@ -61,7 +61,7 @@ class WorklistView(ScopedViewMixin, TemplateView):
 IMPORT_PAGE_SIZE = 25
 ERRORS_PAGE_SIZE = 50
 #: Where a finished import sends its reader next (the outcomes dashboards will take over from the worklist).
-AFTER_IMPORT_URL_NAME = "outcomes:worklist"
+AFTER_IMPORT_URL_NAME = "outcomes:dashboard"
 
 
 def _import_targets(user: Any) -> list[tuple[str, str]]:
