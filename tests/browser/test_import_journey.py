@@ -54,5 +54,6 @@ def test_a_headteacher_imports_attendance_marks_and_watches_the_progress(world, 
     assert page.get_attribute("main progress", "value") == "100"
     assert "10" in page.inner_text("main .govuk-summary-list:last-of-type")
     assert AttendanceYear.objects.filter(learner=world.learner_a).exists()
-    page.click("main a[href$='/outcomes/worklist/']")
+    page.click("main a[href$='/outcomes/dashboard/']")  # the result leads to the dashboard of what was imported
+    page.wait_for_selector("main table")
     visitor.check()
