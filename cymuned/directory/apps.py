@@ -8,4 +8,4 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Services directory")
 
     def ready(self) -> None:
-        from . import audited, policies  # noqa: F401
+        from . import audited, policies, profile_panel  # noqa: F401

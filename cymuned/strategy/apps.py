@@ -8,4 +8,4 @@ class StrategyConfig(AppConfig):
     verbose_name = _("Strategic plan and consultations")
 
     def ready(self) -> None:
-        from . import audited, council_report, measures, policies  # noqa: F401
+        from . import audited, council_report, measures, policies, profile_panel  # noqa: F401
