@@ -57,6 +57,7 @@ urlpatterns += i18n_patterns(
     path("outcomes/", include("cymuned.outcomes.urls")),
     path("programmes/", include("cymuned.programmes.urls")),
     path("premises/", include("cymuned.premises.urls")),
+    path("hub/", include("cymuned.hub.urls")),
     path("api-docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

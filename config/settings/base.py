@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cymuned.outcomes",
     "cymuned.programmes",
     "cymuned.premises",
+    "cymuned.hub",
     "cymuned.api",
 ]
 
@@ -252,6 +253,8 @@ CYMUNED_RETENTION = {
     "household_inactive_years": int(os.environ.get("DJANGO_RETENTION_HOUSEHOLD_INACTIVE_YEARS", "6")),
     # People's details on courses and activities that ended this long ago (public sign-ups especially).
     "enrolment_ended_years": int(os.environ.get("DJANGO_RETENTION_ENROLMENT_ENDED_YEARS", "3")),
+    # Referrals to the multi-agency hub closed or declined this long ago (their free text; figures stay).
+    "referral_closed_years": int(os.environ.get("DJANGO_RETENTION_REFERRAL_CLOSED_YEARS", "6")),
 }
 # Attendance (% of possible sessions) at or below which absence is persistent (missing 10% or more) and severe:
 # the FEO worklist lists learners in these bands, and the outcome dashboards count them.
@@ -406,6 +409,8 @@ CYMUNED_SCHEDULE = {
     "notify_overdue_actions": os.environ.get("DJANGO_SCHEDULE_NOTIFY_OVERDUE_ACTIONS", "07:15"),
     # Only with the database task backend: deletes finished background tasks (they hold email bodies).
     "prune_task_results": os.environ.get("DJANGO_SCHEDULE_PRUNE_TASK_RESULTS", "03:30"),
+    # The multi-agency hub coordinators' summary of referrals and missed service levels.
+    "send_hub_digest": os.environ.get("DJANGO_SCHEDULE_SEND_HUB_DIGEST", "07:30"),
 }
 # What the daily retention job does with records past their retention period: "dry-run" only lists them in
 # the log; "anonymise" or "delete" acts, once the authority has agreed its retention schedule.

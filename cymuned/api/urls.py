@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from cymuned.access.views import Public
+from cymuned.hub import api as hub_api
 from cymuned.premises import api as premises_api
 from cymuned.programmes import api as programmes_api
 
@@ -42,6 +43,7 @@ router.register("bookings", premises_api.BookingViewSet, basename="booking")
 router.register("booking-requests", premises_api.BookingRequestViewSet, basename="booking-request")
 router.register("hirers", premises_api.HirerViewSet, basename="hirer")
 router.register("invoices", premises_api.InvoiceViewSet, basename="invoice")
+router.register("referrals", hub_api.ReferralViewSet, basename="referral")
 
 app_name = "api"
 urlpatterns = [

@@ -43,6 +43,12 @@ AUDITED_TABLES = (
     "premises_hirer",
     "premises_bookingseries",
     "premises_booking",
+    "hub_referral",
+    "hub_referralneed",
+    "hub_referralevent",
+    "hub_teamaroundfamilymeeting",
+    "hub_tafattendee",
+    "hub_agreedaction",
 )
 
 #: The audit trail itself: rows here are written once and kept.

@@ -77,6 +77,8 @@ JOBS: list[Job] = [
     Job("remind_insurance_expiry", "remind_insurance_expiry"),
     # The daily reminder (in the app and by email) to owners of overdue action-plan actions.
     Job("notify_overdue_actions", "notify_overdue_actions"),
+    # The hub coordinators' daily summary: referrals waiting, missed service levels, referrals without consent to review.
+    Job("send_hub_digest", "send_hub_digest"),
     # Finished background tasks hold email bodies and links: keep them two days (failures a fortnight).
     Job("prune_task_results", "prune_db_task_results", args=lambda: ["--min-age-days", "2", "--failed-min-age-days", "14"],
         enabled=_tasks_in_database),
