@@ -17,6 +17,7 @@ a code: ``referral_closed`` and ``illegal_transition`` (the API answers 409), or
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -284,7 +285,7 @@ def referral_make(*, by: Any, household: Household, learner: Learner | None = No
         _check_consent(household=household, partner=partner, consent=consent)
         override_justification = ""
     referral = Referral(
-        reference=f"tmp-{timezone.now().timestamp()}", local_authority_id=school.local_authority_id, school=school, referred_by=by,
+        reference=f"new-{uuid.uuid4().hex[:16]}", local_authority_id=school.local_authority_id, school=school, referred_by=by,
         learner=learner, household=household, partner=partner, urgency=urgency, details=details.strip(),
         family_knows=family_knows.strip(), family_wants=family_wants.strip(), consent=consent, lawful_basis=lawful_basis,
         override_justification=override_justification.strip(), status=Status.ALLOCATED if partner else Status.SUBMITTED,
@@ -298,8 +299,7 @@ def referral_make(*, by: Any, household: Household, learner: Learner | None = No
     referral.reference = f"HUB-{referral.pk:06d}"
     referral.save(update_fields=["reference"])
     ReferralNeed.objects.bulk_create([ReferralNeed(referral=referral, need=n) for n in needs])
-    _event(referral, EventKind.SUBMITTED, by, organisation=school,
-           text=_("Sent to %(target)s.") % {"target": partner.name if partner else _("the multi-agency hub")})
+    _event(referral, EventKind.SUBMITTED, by, organisation=school)
     if partner is not None:
         _notify_partner(referral)
     if lawful_basis:
@@ -312,7 +312,7 @@ def referral_make(*, by: Any, household: Household, learner: Learner | None = No
 # --- The state machine -----------------------------------------------------------------------------------------------
 
 def _locked(referral: Referral) -> Referral:
-    return Referral.objects.select_for_update().select_related("partner", "school", "referred_by").get(pk=referral.pk)
+    return Referral.objects.select_for_update(of=("self",)).select_related("partner", "school", "referred_by").get(pk=referral.pk)
 
 
 def _check_status(referral: Referral, allowed: Iterable[str]) -> None:
@@ -341,9 +341,10 @@ def _mine(referral: Referral, check: Callable[[Any, Referral], bool], by: Any) -
 
 
 def _notify_accepted(referral: Referral) -> None:
-    ref, who = referral.reference, referral.partner.name if referral.partner_id else None
-    if who:
-        _notify_referrer(referral, lambda: _("%(partner)s has accepted referral %(reference)s.") % {"partner": who, "reference": ref},
+    ref, partner = referral.reference, referral.partner
+    if partner is not None:
+        # The partner's name is read in the recipient's language too (its Welsh name when they read Welsh).
+        _notify_referrer(referral, lambda: _("%(partner)s has accepted referral %(reference)s.") % {"partner": partner.name, "reference": ref},
                          lambda: _("Referral %(reference)s accepted") % {"reference": ref})
     else:
         _notify_referrer(referral, lambda: _("The multi-agency hub has accepted referral %(reference)s.") % {"reference": ref},
@@ -484,8 +485,9 @@ def referral_partner_decline(*, by: Any, referral: Referral, reason: str) -> Ref
     referral.status, referral.decline_reason = Status.RETURNED, reason
     _save(referral, by, "decline_reason")
     _event(referral, EventKind.PARTNER_DECLINED, by, text=reason, organisation=referral.partner)
-    ref, who = referral.reference, referral.partner.name
-    _notify_hub(referral, lambda: _("%(partner)s declined referral %(reference)s: it needs re-routing.") % {"partner": who, "reference": ref},
+    ref, partner = referral.reference, referral.partner
+    _notify_hub(referral, lambda: _("%(partner)s declined referral %(reference)s: it needs re-routing.") % {"partner": partner.name,
+                                                                                                             "reference": ref},
                 lambda: _("Referral %(reference)s returned") % {"reference": ref})
     return referral
 

@@ -286,7 +286,7 @@ class DashboardExportView(ScopedViewMixin, View):
             (_("By partner"), [_("Partner"), _("Referrals"), _("Accepted"), _("Closed")],
              [[r["partner__name_en"] or _("The hub"), r["count"], r["accepted"], r["closed"]] for r in f["by_partner"]]),
             (_("By outcome"), [_("Outcome"), _("Referrals")], [[r["label"], r["count"]] for r in f["by_outcome"]]),
-            (_("Service levels"), [_("Month"), _("Referrals"), _("Triage missed"), _("First contact missed"), _("Outcome missed"), _("All met %")],
+            (_("Service levels"), [_("Month"), _("Referrals"), _("Triage missed"), _("First contact missed"), _("Outcome missed"), _("Met every target")],
              [[r["month"].strftime("%Y-%m"), r["count"], r["triage"], r["contact"], r["outcome"], r["met_percent"] if r["met_percent"] is not None else ""]
               for r in f["sla"]]),
         ]
