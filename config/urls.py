@@ -44,6 +44,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("ready/", ready, name="ready"),
     path("api/v1/", include("cymuned.api.urls")),
+    path("api/oruk/", include("cymuned.directory.api_urls")),
 ]
 if settings.CYMUNED_OIDC_ENABLED:
     urlpatterns += [path("oidc/", include("cymuned.accounts.oidc_urls"))]
@@ -57,6 +58,7 @@ urlpatterns += i18n_patterns(
     path("outcomes/", include("cymuned.outcomes.urls")),
     path("programmes/", include("cymuned.programmes.urls")),
     path("premises/", include("cymuned.premises.urls")),
+    path("directory/", include("cymuned.directory.urls")),
     path("hub/", include("cymuned.hub.urls")),
     path("api-docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),

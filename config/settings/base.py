@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cymuned.outcomes",
     "cymuned.programmes",
     "cymuned.premises",
+    "cymuned.directory",
     "cymuned.hub",
     "cymuned.api",
 ]

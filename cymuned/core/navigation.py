@@ -57,6 +57,8 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
         entries.append((_("Programmes"), reverse("programmes:manage-list")))
     if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.CSM, Role.FEO):
         entries.append((_("Reports"), reverse("programmes:report")))
+    if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.PARTNER_WORKER, Role.HEADTEACHER, Role.CSM):
+        entries.append((_("Services directory"), reverse("directory:manage-list")))
     if principal.has_role(Role.HEADTEACHER, Role.CSM, Role.LA_LEAD, Role.LA_OFFICER):
         entries.append((_("Lettings"), reverse("premises:requests")))
     if not principal.is_staff_member:
