@@ -74,6 +74,10 @@ class World:
     hirer: Any = None
     series: Any = None
     booking: Any = None
+    service: Any = None
+    service_location: Any = None
+    service_schedule: Any = None
+    service_contact: Any = None
     memberships: dict[str, Membership] = field(default_factory=dict)
 
     def user(self, name: str) -> User:
@@ -149,7 +153,28 @@ def world(db: None) -> World:
     add_casework(w)
     add_programmes(w)
     add_premises(w)
+    add_directory(w)
     return w
+
+
+def add_directory(w: World) -> None:
+    """Partner P's active tenancy-support service at one place in Merthyr, with opening times and a contact."""
+    from decimal import Decimal
+
+    from cymuned.directory.models import Contact, Location, Schedule, Service, ServiceAtLocation, ServiceAttribute
+    from cymuned.directory.taxonomy import term_id
+
+    w.service = Service.objects.create(
+        local_authority=w.la, organisation=w.partner_p, name_en="Tenancy support", name_cy="Cymorth tenantiaeth",
+        description_en="Help to keep your home.", description_cy="Help i gadw'ch cartref.", minimum_age=16, welsh_active_offer=True,
+    )
+    ServiceAttribute.objects.create(service=w.service, taxonomy_term_id=term_id("housing"))
+    w.service.languages.create(code="cy", name="Welsh")
+    location = Location.objects.create(local_authority=w.la, organisation=w.partner_p, name_en="Redhouse", address_1="High Street",
+                                       city="Merthyr Tydfil", postcode="CF47 8AE", latitude=Decimal("51.745800"), longitude=Decimal("-3.378600"))
+    w.service_location = ServiceAtLocation.objects.create(service=w.service, location=location)
+    w.service_schedule = Schedule.objects.create(service=w.service, byday="MO,WE", opens_at="09:00", closes_at="17:00")
+    w.service_contact = Contact.objects.create(service=w.service, name="Duty officer", email="duty@example.org")
 
 
 def add_casework(w: World) -> None:

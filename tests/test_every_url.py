@@ -77,6 +77,9 @@ def _object_model(route: Route, access: Access) -> type | None:
 
 def _sample_object(world: World, model: type) -> Any:
     from cymuned.accounts.models import Membership
+    from cymuned.directory.models import Contact as DirectoryContact
+    from cymuned.directory.models import Schedule, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
+    from cymuned.directory.taxonomy import NEEDS_TAXONOMY_ID, term_id
     from cymuned.evaluation.models import Action as PlanAction
     from cymuned.evaluation.models import Cell, Evaluation, Evidence, Framework, Rating, StakeholderSurvey
     from cymuned.families.models import Carer, Consent, Contact, Episode, Household, Learner
@@ -136,6 +139,12 @@ def _sample_object(world: World, model: type) -> Any:
         Membership: world.memberships["school_staff"],
         Learner: world.learner_a,
         AttendanceSummary: add_attendance_summary(world),
+        Service: world.service,
+        ServiceAtLocation: world.service_location,
+        Schedule: world.service_schedule,
+        DirectoryContact: world.service_contact,
+        Taxonomy: Taxonomy.objects.get(pk=NEEDS_TAXONOMY_ID),
+        TaxonomyTerm: TaxonomyTerm.objects.get(pk=term_id("housing")),
     }[model]
 
 
@@ -379,5 +388,14 @@ def test_anonymous_walk_reaches_only_the_public_allow_list(world, client_for):
             "programmes:public-list",
             "programmes:public-sign-up",
             "programmes:public-signed-up",
+            "directory:public-search",
+            "directory:public-detail",
+            "oruk:root",
+            "oruk:service-list",
+            "oruk:service-detail",
+            "oruk:taxonomy-list",
+            "oruk:taxonomy-detail",
+            "oruk:taxonomy-term-list",
+            "oruk:taxonomy-term-detail",
         ]
     )

@@ -101,7 +101,7 @@ class OrukView(APIView):
 
 
 class RootView(OrukView):
-    @extend_schema(tags=[TAG], summary="Information about this API and its relationship with HSDS (ORUK 3.0).",
+    @extend_schema(tags=[TAG], operation_id="getAPIMetaInformation", summary="Information about this API and its relationship with HSDS (ORUK 3.0).",
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         return Response({
@@ -112,7 +112,7 @@ class RootView(OrukView):
 
 
 class ServiceListView(OrukView):
-    @extend_schema(tags=[TAG], summary="Paginated list of services (ORUK 3.0), with their organisation and taxonomy terms.",
+    @extend_schema(tags=[TAG], operation_id="getPaginatedListOfServices", summary="Paginated list of services (ORUK 3.0), with their organisation and taxonomy terms.",
                    parameters=SERVICE_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -154,7 +154,7 @@ class ServiceListView(OrukView):
 class ServiceDetailView(OrukView):
     queryset = Service.objects.all()
 
-    @extend_schema(tags=[TAG], summary="A fully nested service with all its related data (ORUK 3.0).", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(tags=[TAG], operation_id="getFullyNestedServiceById", summary="A fully nested service with all its related data (ORUK 3.0).", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: uuid.UUID) -> Response:
         service = get_object_for_user(request.user, selectors.with_detail(Service.objects.public()), Action.VIEW, pk=pk)
         ids = oruk.organisation_ids({service.organisation_id} | {sal.location.organisation_id for sal in service.service_at_locations.all()
@@ -163,7 +163,7 @@ class ServiceDetailView(OrukView):
 
 
 class TaxonomyListView(OrukView):
-    @extend_schema(tags=[TAG], summary="Paginated list of taxonomies (ORUK 3.0).", parameters=PAGE_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(tags=[TAG], operation_id="getPaginatedListOfTaxonomies", summary="Paginated list of taxonomies (ORUK 3.0).", parameters=PAGE_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         queryset = visible_to(request.user, Taxonomy.objects.order_by("name_en", "pk"), Action.LIST)
         return Response(_page(queryset, request, lambda rows: [oruk.taxonomy(t) for t in rows]))
@@ -172,13 +172,13 @@ class TaxonomyListView(OrukView):
 class TaxonomyDetailView(OrukView):
     queryset = Taxonomy.objects.all()
 
-    @extend_schema(tags=[TAG], summary="One taxonomy (ORUK 3.0).", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(tags=[TAG], operation_id="getTaxonomyById", summary="One taxonomy (ORUK 3.0).", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: uuid.UUID) -> Response:
         return Response(oruk.taxonomy(get_object_for_user(request.user, Taxonomy, Action.VIEW, pk=pk)))
 
 
 class TaxonomyTermListView(OrukView):
-    @extend_schema(tags=[TAG], summary="Paginated list of taxonomy terms (ORUK 3.0).",
+    @extend_schema(tags=[TAG], operation_id="getPaginatedListOfTaxonomyTerms", summary="Paginated list of taxonomy terms (ORUK 3.0).",
                    parameters=[OpenApiParameter("taxonomy_id", OpenApiTypes.UUID, description="Terms of this taxonomy."), *PAGE_PARAMETERS],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
@@ -195,7 +195,7 @@ class TaxonomyTermListView(OrukView):
 class TaxonomyTermDetailView(OrukView):
     queryset = TaxonomyTerm.objects.all()
 
-    @extend_schema(tags=[TAG], summary="One taxonomy term (ORUK 3.0).", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(tags=[TAG], operation_id="getTaxonomyTermById", summary="One taxonomy term (ORUK 3.0).", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: uuid.UUID) -> Response:
         term = get_object_for_user(request.user, TaxonomyTerm.objects.with_related(), Action.VIEW, pk=pk)
         return Response(oruk.taxonomy_term(term))

@@ -85,6 +85,8 @@ class DirectorySearchForm(forms.Form):
 
 
 class ServiceForm(forms.ModelForm):
+    url = forms.URLField(label=_("website"), required=False, assume_scheme="https", max_length=500,
+                         error_messages={"invalid": _("Enter a web address starting https://")})
     terms = forms.ModelMultipleChoiceField(label=_("Needs it meets"), queryset=TaxonomyTerm.objects.none(), required=False,
                                            widget=forms.CheckboxSelectMultiple)
     language_codes = forms.MultipleChoiceField(label=_("Languages it is offered in"), required=False, widget=forms.CheckboxSelectMultiple,
@@ -107,7 +109,6 @@ class ServiceForm(forms.ModelForm):
             "organisation": {"required": _("Choose the organisation that provides it"), "invalid_choice": _("Choose an organisation from the list")},
             "name_en": {"required": _("Enter the name in English")},
             "description_en": {"required": _("Enter a description in English")},
-            "url": {"invalid": _("Enter a web address starting https://")},
             "email": {"invalid": _("Enter an email address like name@example.org")},
             "minimum_age": {"invalid": _("Enter the minimum age as a whole number")},
             "maximum_age": {"invalid": _("Enter the maximum age as a whole number")},
@@ -151,10 +152,6 @@ class LocationForm(forms.ModelForm):
             "latitude": {"invalid": _("Enter the latitude as a number, for example 51.748")},
             "longitude": {"invalid": _("Enter the longitude as a number, for example -3.378")},
         }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["location_type"].choices = self.fields["location_type"].choices[1:]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -44,6 +44,7 @@ from .models import (
     TaxonomyTerm,
     oruk_organisation_id,
 )
+from .oruk import ACTIVE_OFFER_NOTE
 from .oruk_schema import validator
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -456,8 +457,9 @@ def _import_service(data: dict[str, Any], la: LocalAuthority, result: ImportResu
         if not code:
             continue
         keep.add(str(x["id"]).lower())
+        note = _text(x.get("note")).replace(f" ({ACTIVE_OFFER_NOTE})", "").replace(ACTIVE_OFFER_NOTE, "").strip()
         changed |= _upsert(Language, str(x["id"]).lower(), {"service_id": service.pk, "code": code, "name": _text(x.get("name")),
-                                                             "note": _text(x.get("note"))})[1] != "unchanged"
+                                                             "note": note})[1] != "unchanged"
     changed |= _prune(Language.objects.filter(service=service), keep)
     keep = set()
     for c in _children(data, "cost_options"):
@@ -482,7 +484,12 @@ def _import_service(data: dict[str, Any], la: LocalAuthority, result: ImportResu
                                                                      "value": _text(a.get("value"))[:200]})[1] != "unchanged"
     changed |= _prune(ServiceAttribute.objects.filter(service=service), keep)
     if changed:
-        stamp = parse_datetime(_text(data.get("last_modified"))) or timezone.now()
+        try:
+            stamp = parse_datetime(_text(data.get("last_modified"))) or timezone.now()
+        except ValueError:
+            stamp = timezone.now()
+        if timezone.is_naive(stamp):
+            stamp = timezone.make_aware(stamp)
         Service.objects.filter(pk=service.pk).update(last_modified=stamp, modified_by=by, modified_on=timezone.now())
     if outcome == "created":
         result.created += 1
