@@ -431,3 +431,35 @@ def test_retention_blanks_closed_referrals(world):
     referral.refresh_from_db()
     assert referral.details == "—" and referral.family_wants == "" and referral.decline_reason == ""
     assert not referral.events.exclude(text="").exists()
+
+
+# --- Directory services ----------------------------------------------------------------------------------------------
+
+def _service(world, organisation, **extra):
+    from cymuned.directory.models import Service
+
+    return Service.objects.create(local_authority=world.la, organisation=organisation, name_en="Tenancy support",
+                                  name_cy="Cymorth tenantiaeth", description_en="Help to keep a home.", **extra)
+
+
+def test_a_referral_to_a_directory_service_goes_to_the_partner_that_runs_it(world, client_for):
+    tenancy = _service(world, world.partner_p)
+    referral = refer(world, to_partner=False, service=tenancy, consent=consent(world, "share_housing"))
+    assert referral.partner == world.partner_p and referral.service == tenancy and referral.status == Status.ALLOCATED
+    page = client_for("partner_worker").get(reverse("hub:referral-detail", args=[referral.pk])).content.decode()
+    assert "Tenancy support" in page
+    assert client_for("partner_worker").get(f"/api/v1/referrals/{referral.pk}/").json()["service"] == str(tenancy.pk)
+
+
+def test_a_service_of_another_partner_or_closed_is_refused(world):
+    other = _service(world, world.partner_q)
+    with pytest.raises(ValidationError) as caught:
+        refer(world, service=other)
+    assert _code(caught.value) == "service_other_partner"
+    closed = _service(world, world.partner_p, status="inactive")
+    with pytest.raises(ValidationError) as caught:
+        refer(world, service=closed)
+    assert _code(caught.value) == "service_inactive"
+    referral = refer(world, to_partner=False)
+    with pytest.raises(ValidationError):
+        services.referral_allocate(by=world.users["hub_coordinator"], referral=referral, partner=world.partner_p, service=other)

@@ -44,6 +44,7 @@ class ReferralSerializer(serializers.Serializer):
     urgency = serializers.CharField()
     needs = serializers.ListField(child=serializers.CharField())
     partner = serializers.IntegerField(allow_null=True)
+    service = serializers.UUIDField(allow_null=True, help_text="The services directory's id of the service (as in the Open Referral UK API).")
     school = serializers.CharField()
     submitted_on = serializers.DateTimeField()
     accepted_on = serializers.DateTimeField(allow_null=True)
@@ -79,7 +80,7 @@ class ReferralSerializer(serializers.Serializer):
         view = full_view(referral)
         data: dict[str, Any] = {
             "id": referral.pk, "reference": referral.reference, "status": referral.status, "urgency": referral.urgency,
-            "needs": [n.need for n in referral.need_rows.all()], "partner": referral.partner_id, "school": referral.school.name,
+            "needs": [n.need for n in referral.need_rows.all()], "partner": referral.partner_id, "service": str(referral.service_id) if referral.service_id else None, "school": referral.school.name,
             "submitted_on": referral.submitted_on, "accepted_on": referral.accepted_on, "first_contact_on": referral.first_contact_on,
             "outcome_on": referral.outcome_on, "closed_on": referral.closed_on, "modified_on": referral.modified_on,
             "triage_due": referral.triage_due, "first_contact_due": referral.first_contact_due, "outcome_due": referral.outcome_due,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cymuned.access.policy import Action, visible_to
 from cymuned.core.widgets import DATE_ERRORS, DateInput
+from cymuned.directory.models import Service
 from cymuned.families.models import Consent, Household, Learner
 from cymuned.organisations.models import Organisation, Partner
 
@@ -17,6 +18,21 @@ CHOOSE = {"required": _("Choose an option"), "invalid_choice": _("Choose an opti
 
 def _partners(local_authority_ids: Any) -> Any:
     return Partner.objects.filter(is_active=True, local_authority_id__in=list(local_authority_ids)).order_by("name_en")
+
+
+def _services(local_authority_ids: Any) -> Any:
+    """Directory services run by the LA's active partners, each labelled with its partner."""
+    return (Service.objects.public().filter(organisation__in=_partners(local_authority_ids)).select_related("organisation")
+            .order_by("organisation__name_en", "name_en"))
+
+
+def _service_field(required_label: Any) -> forms.ModelChoiceField:
+    field = forms.ModelChoiceField(label=required_label, queryset=Service.objects.none(), required=False,
+                                   error_messages={"invalid_choice": _("Choose an option from the list")},
+                                   empty_label=_("No particular service"),
+                                   help_text=_("A service from the directory. It must be run by the partner chosen above."))
+    field.label_from_instance = lambda s: f"{s.organisation.name}: {s.name}"  # type: ignore[attr-defined]
+    return field
 
 
 class HouseholdPickForm(forms.Form):
@@ -33,6 +49,7 @@ class ReferralForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Refer to"), queryset=Partner.objects.none(), required=False, error_messages=CHOOSE,
                                      empty_label=_("The multi-agency hub (the coordinator finds the right service)"),
                                      help_text=_("Choose a partner organisation only if you know it is the right one."))
+    service = _service_field(_("Service (optional)"))
     needs = forms.MultipleChoiceField(label=_("What the family needs help with"), choices=Need.choices, widget=forms.CheckboxSelectMultiple,
                                       error_messages={"required": _("Choose at least one need")})
     urgency = forms.ChoiceField(label=_("How urgent is it?"), choices=Urgency.choices, widget=forms.RadioSelect, error_messages=CHOOSE)
@@ -57,6 +74,7 @@ class ReferralForm(forms.Form):
         self.fields["learner"].queryset = visible_to(user, Learner).filter(household=household).order_by("given_name")  # type: ignore[attr-defined]
         self.fields["partner"].queryset = _partners(local_authority_ids)  # type: ignore[attr-defined]
         self.fields["partner"].label_from_instance = lambda p: f"{p.name} ({p.get_partner_type_display()})"  # type: ignore[attr-defined]
+        self.fields["service"].queryset = _services(local_authority_ids)  # type: ignore[attr-defined]
         self.fields["consent"].queryset = household.consents.in_force().filter(purpose__startswith="share_")  # type: ignore[attr-defined]
         self.fields["consent"].label_from_instance = lambda c: f"{c.get_purpose_display()} ({c.given_on:%d/%m/%Y})"  # type: ignore[attr-defined]
 
@@ -76,12 +94,14 @@ class QueueFilterForm(forms.Form):
 
 class AllocateForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner organisation"), queryset=Partner.objects.none(), error_messages=CHOOSE)
+    service = _service_field(_("Service (optional)"))
     note = forms.CharField(label=_("Note for the partner (optional)"), widget=forms.Textarea, required=False, max_length=2000)
 
     def __init__(self, *args: Any, local_authority_ids: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = _partners(local_authority_ids)  # type: ignore[attr-defined]
         self.fields["partner"].label_from_instance = lambda p: f"{p.name} ({p.get_partner_type_display()})"  # type: ignore[attr-defined]
+        self.fields["service"].queryset = _services(local_authority_ids)  # type: ignore[attr-defined]
 
 
 class TextForm(forms.Form):

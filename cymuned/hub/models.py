@@ -81,7 +81,7 @@ class LawfulBasis(models.TextChoices):
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def with_related(self) -> ReferralQuerySet:
-        return self.select_related("school", "school__cluster", "partner", "learner", "household", "referred_by", "consent")
+        return self.select_related("school", "school__cluster", "partner", "service", "learner", "household", "referred_by", "consent")
 
     def open(self) -> ReferralQuerySet:
         return self.exclude(status__in=FINAL_STATUSES)
@@ -124,6 +124,8 @@ class Referral(TimeStampedModel):
     # Retention deletes a family's referrals with the family (a referral is never kept longer than its household).
     household = models.ForeignKey(Household, verbose_name=_("family"), on_delete=models.CASCADE, related_name="referrals")
     partner = models.ForeignKey(Partner, verbose_name=_("partner organisation"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="referrals")
+    service = models.ForeignKey("directory.Service", verbose_name=_("service"), null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="referrals")
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     details = models.TextField(_("what the family needs help with"), max_length=4000)

@@ -234,7 +234,11 @@ def _check_partner(partner: Partner | None, local_authority_id: int) -> None:
 def _check_service(service: Any, partner: Partner | None) -> None:
     if service is None:
         return
-    if partner is None or getattr(service, "organisation_id", None) != partner.pk:
+    from cymuned.directory.models import ServiceStatus
+
+    if service.status != ServiceStatus.ACTIVE:
+        raise _field_error("service", _("This service is not taking referrals."), "service_inactive")
+    if partner is None or service.organisation_id != partner.pk:
         raise _field_error("service", _("Choose a service of the partner organisation the referral goes to."), "service_other_partner")
 
 
@@ -263,6 +267,11 @@ def referral_make(*, by: Any, household: Household, learner: Learner | None = No
         school = candidate.school
     if school.pk not in my_schools and not principal.la_ids(REFERRER_ROLES):
         raise _field_error("learner", _("You can refer only learners of schools you work with."), "school_not_yours")
+    if service is not None and partner is None:
+        partner = Partner.objects.filter(pk=service.organisation_id).first()
+        if partner is None:
+            raise _field_error("service", _("This service is not run by a partner organisation: refer to the hub instead."),
+                               "service_not_partner")
     _check_partner(partner, school.local_authority_id)
     _check_service(service, partner)
     needs = sorted(set(needs or []))
@@ -289,10 +298,8 @@ def referral_make(*, by: Any, household: Household, learner: Learner | None = No
         learner=learner, household=household, partner=partner, urgency=urgency, details=details.strip(),
         family_knows=family_knows.strip(), family_wants=family_wants.strip(), consent=consent, lawful_basis=lawful_basis,
         override_justification=override_justification.strip(), status=Status.ALLOCATED if partner else Status.SUBMITTED,
-        submitted_on=timezone.now(), created_by=by, modified_by=by,
+        service=service, submitted_on=timezone.now(), created_by=by, modified_by=by,
     )
-    if service is not None:
-        referral.service = service
     _set_dues(referral)
     referral.full_clean(exclude=["reference"])
     referral.save()
@@ -374,9 +381,11 @@ def referral_allocate(*, by: Any, referral: Referral, partner: Partner, service:
     _mine(referral, is_hub, by)
     referral = _locked(referral)
     _check_status(referral, [Status.SUBMITTED, Status.RETURNED, Status.ALLOCATED])
+    if partner is None and service is not None:
+        partner = Partner.objects.filter(pk=service.organisation_id).first()
     if partner is None:
         raise _field_error("partner", _("Choose the partner organisation."), "partner_required")
-    if referral.status == Status.ALLOCATED and referral.partner_id == partner.pk:
+    if referral.status == Status.ALLOCATED and referral.partner_id == partner.pk and referral.service_id == getattr(service, "pk", None):
         raise _field_error("partner", _("The referral is already with this partner."), "same_partner")
     _check_partner(partner, referral.local_authority_id)
     _check_service(service, partner)
@@ -387,16 +396,14 @@ def referral_allocate(*, by: Any, referral: Referral, partner: Partner, service:
         _check_consent(household=referral.household, partner=partner, consent=consent)
         referral.consent = consent
     rerouted = referral.status in (Status.ALLOCATED, Status.RETURNED)
-    referral.partner = partner
-    if hasattr(referral, "service_id"):
-        referral.service = service
+    referral.partner, referral.service = partner, service
     referral.status = Status.ALLOCATED
     referral.decline_reason = ""
     referral.triaged_on = referral.triaged_on or timezone.now()
-    fields = ["partner", "consent", "triaged_on", "decline_reason"] + (["service"] if hasattr(referral, "service_id") else [])
-    _save(referral, by, *fields)
+    _save(referral, by, "partner", "service", "consent", "triaged_on", "decline_reason")
     _event(referral, EventKind.REROUTED if rerouted else EventKind.ALLOCATED, by, organisation=referral.local_authority,
-           text=(_("Allocated to %(partner)s.") % {"partner": partner.name}) + (f" {note.strip()}" if note.strip() else ""))
+           text=(_("Allocated to %(partner)s.") % {"partner": f"{partner.name}: {service.name}" if service else partner.name})
+           + (f" {note.strip()}" if note.strip() else ""))
     _notify_partner(referral)
     return referral
 

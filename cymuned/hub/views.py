@@ -88,7 +88,8 @@ class ReferralCreateView(ScopedViewMixin, TemplateView):
             data = form.cleaned_data
             try:
                 referral = services.referral_make(
-                    by=request.user, household=household, learner=data["learner"], partner=data["partner"], needs=data["needs"],
+                    by=request.user, household=household, learner=data["learner"], partner=data["partner"], service=data["service"],
+                    needs=data["needs"],
                     urgency=data["urgency"], details=data["details"], family_knows=data["family_knows"], family_wants=data["family_wants"],
                     consent=data["consent"], lawful_basis=data["lawful_basis"], override_justification=data["override_justification"],
                 )
@@ -144,7 +145,7 @@ def _act(request: HttpRequest, referral: Referral, action: str, form: Any) -> An
     if action == "accept":
         return services.referral_accept(by=by, referral=referral, note=d["text"])
     if action == "allocate":
-        return services.referral_allocate(by=by, referral=referral, partner=d["partner"], note=d["note"])
+        return services.referral_allocate(by=by, referral=referral, partner=d["partner"], service=d["service"], note=d["note"])
     if action == "ask":
         return services.referral_request_info(by=by, referral=referral, question=d["text"])
     if action == "decline":

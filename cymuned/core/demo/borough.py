@@ -247,4 +247,7 @@ def load_demo_borough(*, seed: int = 2026, learners_per_school: int = 40) -> boo
     from cymuned.directory.demo import load_demo_directory
 
     load_demo_directory(local_authority=la, rng=rng, today=today)
+    from cymuned.hub.demo import load_demo_hub
+
+    load_demo_hub(local_authority=la, rng=rng, today=today)
     return True
