@@ -62,6 +62,7 @@ urlpatterns += i18n_patterns(
     path("strategy/", include("cymuned.strategy.urls")),
     path("funding/", include("cymuned.funding.urls")),
     path("governance/", include("cymuned.governance.urls")),
+    path("hub/", include("cymuned.hub.urls")),
     path("api-docs/", ApiDocsView.as_view(), name="api-docs"),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -161,8 +161,19 @@ def add_directory(w: World) -> None:
     """Partner P's active tenancy-support service at one place in Merthyr, with opening times and a contact."""
     from decimal import Decimal
 
-    from cymuned.directory.models import Contact, Location, Schedule, Service, ServiceAtLocation, ServiceAttribute
-    from cymuned.directory.taxonomy import term_id
+    from cymuned.directory.models import (
+        Contact,
+        Location,
+        Schedule,
+        Service,
+        ServiceAtLocation,
+        ServiceAttribute,
+        Taxonomy,
+        TaxonomyTerm,
+    )
+    from cymuned.directory.taxonomy import ensure_needs_taxonomy, term_id
+
+    ensure_needs_taxonomy(Taxonomy, TaxonomyTerm)  # seeded by a migration, but a transactional test's flush removes it
 
     w.service = Service.objects.create(
         local_authority=w.la, organisation=w.partner_p, name_en="Tenancy support", name_cy="Cymorth tenantiaeth",

@@ -87,6 +87,7 @@ def _sample_object(world: World, model: type) -> Any:
     from cymuned.evaluation.models import Action as PlanAction
     from cymuned.evaluation.models import Cell, Evaluation, Evidence, Framework, Rating, StakeholderSurvey
     from cymuned.families.models import Carer, Consent, Contact, Episode, Household, Learner
+    from cymuned.hub.models import Referral, TeamAroundFamilyMeeting
     from cymuned.organisations.models import Cluster, Organisation, Partner, School
     from cymuned.outcomes.models import AttendanceSummary, ImportRun
     from cymuned.premises.models import (
@@ -117,6 +118,8 @@ def _sample_object(world: World, model: type) -> Any:
         StrategyAction: strategy.action_a,
         Questionnaire: strategy.questionnaire,
         CouncilReport: a_finished_report(world),
+        Referral: a_referral(world),
+        TeamAroundFamilyMeeting: a_meeting(world),
         Space: world.space,
         BookingSeries: world.series,
         Booking: world.booking,
@@ -167,6 +170,43 @@ def _an_import_run(world: World) -> Any:
     from cymuned.outcomes.models import ImportRun
 
     return ImportRun.objects.filter(original_name="every-url.csv").first() or add_import_run(world, name="every-url.csv")
+def a_referral(world: World) -> Any:
+    """School A's referral of the Jones family, allocated to partner P (so partner Q and other schools must get 404)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cymuned.families.models import Consent
+    from cymuned.hub.models import Referral, ReferralNeed
+
+    existing = Referral.objects.filter(reference="HUB-WORLD").first()
+    if existing:
+        return existing
+    consent = Consent.objects.create(household=world.household, purpose="share_housing", given_by=world.carer, method="written",
+                                     given_on=datetime.date.today() - datetime.timedelta(days=30))
+    now = timezone.now()
+    referral = Referral.objects.create(
+        reference="HUB-WORLD", local_authority=world.la, school=world.school_a, referred_by=world.users["school_staff"],
+        learner=world.learner_a, household=world.household, partner=world.partner_p, urgency="soon", details="Rent arrears",
+        family_knows="Mum asked for help", family_wants="Advice on the arrears", consent=consent, status="allocated",
+        triage_due=now + datetime.timedelta(hours=24), first_contact_due=now + datetime.timedelta(days=5),
+        outcome_due=now + datetime.timedelta(days=30))
+    ReferralNeed.objects.create(referral=referral, need="housing")
+    return referral
+
+
+def a_meeting(world: World) -> Any:
+    import datetime
+
+    from cymuned.hub.models import AgreedAction, TafAttendee, TeamAroundFamilyMeeting
+
+    meeting = TeamAroundFamilyMeeting.objects.filter(episode=world.episode).first()
+    if meeting is None:
+        meeting = TeamAroundFamilyMeeting.objects.create(episode=world.episode, held_on=datetime.date.today(), minutes="Agreed a plan")
+        TafAttendee.objects.create(meeting=meeting, user=world.users["partner_worker"], name="Partner Worker", organisation=world.partner_p)
+        AgreedAction.objects.create(meeting=meeting, description="Call the landlord", owner_name="Sian",
+                                    review_on=datetime.date.today() + datetime.timedelta(days=14))
+    return meeting
 
 
 def _a_rating(world: World) -> Any:
@@ -321,6 +361,20 @@ def test_other_organisations_get_404_for_this_organisations_records(world, clien
     with translation.override("en-gb"):
         url = reverse(url_name, kwargs={"pk": obj.pk})
     assert client_for(name).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "api_status"),
+    [("partner_other", 404, 404), ("head_other_cluster", 404, 404), ("lead_other_la", 404, 404), ("governor", 404, 403),
+     ("partner_worker", 200, 200), ("school_staff", 200, 200), ("hub_coordinator", 200, 200)],
+)
+def test_referrals_partner_versus_partner_and_partner_versus_school(world, client_for, name, status, api_status):
+    """A referral of school A allocated to partner P: partner Q and other schools' staff get 404, as on the API."""
+    referral = a_referral(world)
+    with translation.override("en-gb"):
+        url = reverse("hub:referral-detail", kwargs={"pk": referral.pk})
+    assert client_for(name).get(url).status_code == status
+    assert client_for(name).get(f"/api/v1/referrals/{referral.pk}/").status_code == api_status
 
 
 @pytest.mark.parametrize("name", ["head_other_cluster", "partner_other", "lead_other_la", "governor"])

@@ -137,7 +137,8 @@ def test_anonymising_keeps_the_figures_and_blanks_the_people(world, old, recent)
     untouched = [world.household.pk, recent.pk]
     before_untouched = state_of_households(untouched)
     reports = by_key(retention_apply(mode=ANONYMISE))
-    assert {k: r.changed for k, r in reports.items()} == {"contacts": 3, "episodes": 1, "households": 1, "enrolments": 0, **NO_OUTCOMES}
+    assert {k: r.changed for k, r in reports.items()} == {"contacts": 3, "episodes": 1, "households": 1, "enrolments": 0, "referrals": 0,
+                                                          **NO_OUTCOMES}
     assert figures(world) == before_figures
     assert state_of_households(untouched) == before_untouched  # within retention: not a byte changed
 
@@ -179,7 +180,8 @@ def test_deleting_removes_only_what_is_due(world, old, recent):
     untouched = [world.household.pk, recent.pk]
     before_untouched = state_of_households(untouched)
     reports = by_key(retention_apply(mode=DELETE))
-    assert {k: r.changed for k, r in reports.items()} == {"contacts": 3, "episodes": 1, "households": 1, "enrolments": 0, **NO_OUTCOMES}
+    assert {k: r.changed for k, r in reports.items()} == {"contacts": 3, "episodes": 1, "households": 1, "enrolments": 0, "referrals": 0,
+                                                          **NO_OUTCOMES}
     assert not Household.objects.filter(pk=old.household.pk).exists()
     assert not Carer.objects.filter(pk=old.carer.pk).exists() and not Consent.objects.filter(pk=old.consent.pk).exists()
     assert not Episode.objects.filter(pk=old.episode.pk).exists() and not Contact.objects.filter(episode_id=old.episode.pk).exists()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cymuned.strategy",
     "cymuned.funding",
     "cymuned.governance",
+    "cymuned.hub",
     "cymuned.api",
 ]
 
@@ -265,6 +266,8 @@ CYMUNED_RETENTION = {
     "outcome_exclusion_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_EXCLUSION_YEARS", "6")),
     "outcome_results_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_RESULTS_YEARS", "6")),
     "outcome_after_leaving_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_AFTER_LEAVING_YEARS", "2")),
+    # Referrals to the multi-agency hub closed or declined this long ago (their free text; figures stay).
+    "referral_closed_years": int(os.environ.get("DJANGO_RETENTION_REFERRAL_CLOSED_YEARS", "6")),
 }
 # Attendance (% of possible sessions) at or below which absence is persistent (missing 10% or more) and severe:
 # the FEO worklist lists learners in these bands, and the outcome dashboards count them.
@@ -421,6 +424,8 @@ CYMUNED_SCHEDULE = {
     "remind_mou_reviews": os.environ.get("DJANGO_SCHEDULE_REMIND_MOU_REVIEWS", "07:45"),
     # Only with the database task backend: deletes finished background tasks (they hold email bodies).
     "prune_task_results": os.environ.get("DJANGO_SCHEDULE_PRUNE_TASK_RESULTS", "03:30"),
+    # The multi-agency hub coordinators' summary of referrals and missed service levels.
+    "send_hub_digest": os.environ.get("DJANGO_SCHEDULE_SEND_HUB_DIGEST", "07:30"),
 }
 # What the daily retention job does with records past their retention period: "dry-run" only lists them in
 # the log; "anonymise" or "delete" acts, once the authority has agreed its retention schedule.

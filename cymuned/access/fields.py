@@ -9,7 +9,7 @@ or partners. Pages, forms, the API and exports all ask
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import models
@@ -53,3 +53,20 @@ def without_hidden(user: Any, model: type[models.Model] | models.Model, data: Ma
     """Data to write, less any field the user may not write (services call this, whatever the form sent)."""
     hidden = hidden_fields(user, model)
     return {key: value for key, value in data.items() if key not in hidden}
+
+
+# --- Rules that depend on the record as well as the role ------------------------------------------------------------
+
+#: app_label.ModelName -> rule(user, obj) answering the fields of that record to hide from that user. A referral, for
+#: example, shows a partner only the fields the basis it was shared on allows (cymuned/hub/minimisation.py).
+OBJECT_RULES: dict[str, Callable[[Any, models.Model], frozenset[str]]] = {}
+
+
+def register_object_rule(label: str, rule: Callable[[Any, models.Model], frozenset[str]]) -> None:
+    OBJECT_RULES[label] = rule
+
+
+def hidden_fields_of(user: Any, obj: models.Model) -> frozenset[str]:
+    """The fields of this one record to leave out for this user: the role rules and the record's own rule together."""
+    rule = OBJECT_RULES.get(_key(obj))
+    return hidden_fields(user, obj) | (rule(user, obj) if rule is not None else frozenset())

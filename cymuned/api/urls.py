@@ -4,6 +4,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from cymuned.access.views import Public
 from cymuned.funding import api as funding_api
 from cymuned.governance import api as governance_api
+from cymuned.hub import api as hub_api
 from cymuned.outcomes import api as outcomes_api
 from cymuned.outcomes.impact_api import ImpactViewSet
 from cymuned.premises import api as premises_api
@@ -59,6 +60,7 @@ router.register("allocations", funding_api.AllocationViewSet, basename="allocati
 router.register("spend", funding_api.SpendViewSet, basename="spend")
 router.register("claims", funding_api.ClaimViewSet, basename="claim")
 router.register("mous", governance_api.MemorandumViewSet, basename="mou")
+router.register("referrals", hub_api.ReferralViewSet, basename="referral")
 
 app_name = "api"
 urlpatterns = [

@@ -45,6 +45,12 @@ AUDITED_TABLES = (
     "premises_booking",
     "strategy_response",
     "strategy_answer",
+    "hub_referral",
+    "hub_referralneed",
+    "hub_referralevent",
+    "hub_teamaroundfamilymeeting",
+    "hub_tafattendee",
+    "hub_agreedaction",
 )
 
 #: The audit trail itself: rows here are written once and kept.

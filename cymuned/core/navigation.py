@@ -53,6 +53,12 @@ def navigation_for(request: HttpRequest, principal: Principal) -> list[NavItem]:
         entries.append((_("Outcomes"), reverse("outcomes:dashboard")))
     if principal.has_role(Role.HEADTEACHER, Role.SCHOOL_STAFF):
         entries.append((_("Imports"), reverse("outcomes:import-list")))
+    if principal.has_role(Role.HUB_COORDINATOR, Role.LA_LEAD):
+        entries.append((_("Hub"), reverse("hub:queue")))
+    if principal.has_role(Role.SCHOOL_STAFF, Role.HEADTEACHER, Role.FEO, Role.CSM):
+        entries.append((_("Referrals"), reverse("hub:referral-list")))
+    if principal.has_role(Role.PARTNER_WORKER):
+        entries.append((_("Partner portal"), reverse("hub:partner")))
     if principal.is_staff_member:
         entries.append((_("Programmes"), reverse("programmes:manage-list")))
     if principal.has_role(Role.LA_LEAD, Role.LA_OFFICER, Role.HUB_COORDINATOR, Role.HEADTEACHER, Role.CSM, Role.FEO):

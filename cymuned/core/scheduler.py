@@ -80,6 +80,8 @@ JOBS: list[Job] = [
     # Claims and returns to the funder due within two weeks or overdue; memoranda of understanding due for review.
     Job("remind_funding_claims", "remind_funding_claims"),
     Job("remind_mou_reviews", "remind_mou_reviews"),
+    # The hub coordinators' daily summary: referrals waiting, missed service levels, referrals without consent to review.
+    Job("send_hub_digest", "send_hub_digest"),
     # Finished background tasks hold email bodies and links: keep them two days (failures a fortnight).
     Job("prune_task_results", "prune_db_task_results", args=lambda: ["--min-age-days", "2", "--failed-min-age-days", "14"],
         enabled=_tasks_in_database),

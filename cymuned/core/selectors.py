@@ -64,6 +64,15 @@ def dashboard_for(*, user: Any) -> Dashboard:
         board.tasks.append(
             Task(_("Partner register"), reverse("organisations:partner-list"), _("Partner organisations and their contacts."))
         )
+    if principal.has_role(Role.HUB_COORDINATOR, Role.LA_LEAD):
+        board.tasks.append(Task(_("Hub triage queue"), reverse("hub:queue"),
+                                _("Triage referrals, allocate them to partners and watch the service levels.")))
+    if principal.has_role(*LEARNER_ROLES):
+        board.tasks.append(Task(_("Referrals"), reverse("hub:referral-list"),
+                                _("Refer a family to the multi-agency hub or a partner, and follow what happens.")))
+    if principal.has_role(Role.PARTNER_WORKER):
+        board.tasks.append(Task(_("Partner portal"), reverse("hub:partner"),
+                                _("Referrals to your organisation: accept them, record contact and the outcome.")))
     school_ids = principal.school_ids()
     if school_ids:
         board.schools = list(visible_to(user, School.objects.with_related()).filter(pk__in=school_ids))

@@ -169,6 +169,8 @@ class ConsentPurpose(models.TextChoices):
     SHARE_THIRD_SECTOR = "share_third_sector", _("Sharing with third-sector organisations")
     SHARE_ADULT_LEARNING = "share_adult_learning", _("Sharing with adult learning")
     SHARE_YOUTH_SERVICE = "share_youth_service", _("Sharing with the youth service")
+    SHARE_HUB = "share_hub", _("Sharing with the multi-agency hub")
+    SHARE_OTHER_PARTNERS = "share_other_partners", _("Sharing with early years, careers, leisure and other partners")
     PHOTOGRAPHS = "photographs", _("Photographs")
     EVALUATION_DATA = "evaluation_data", _("Use of data in evaluating services")
 

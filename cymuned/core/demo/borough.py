@@ -259,6 +259,9 @@ def load_demo_borough(*, seed: int = 2026, learners_per_school: int = 40) -> boo
     from cymuned.governance.demo import load_demo_governance
 
     load_demo_governance(local_authority=la, rng=rng, today=today)
+    from cymuned.hub.demo import load_demo_hub
+
+    load_demo_hub(local_authority=la, rng=rng, today=today)
     # Last, after every demo record the dashboards count (marks, and behaviour and results where loaded).
     from cymuned.outcomes.aggregates import refresh_outcome_aggregates
 
