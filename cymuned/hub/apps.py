@@ -8,4 +8,4 @@ class HubConfig(AppConfig):
     verbose_name = _("Multi-agency hub")
 
     def ready(self) -> None:
-        from . import audited, data_protection, minimisation, policies  # noqa: F401
+        from . import audited, data_protection, elsewhere, minimisation, policies  # noqa: F401
