@@ -169,6 +169,10 @@ def test_wales_view_for_la_roles_only(cohort):
     board = dashboards.dashboard(user=cohort.users["la_lead"], page="attendance", area=_area(cohort.users["la_lead"], "wales"),
                                  year=YEAR)
     assert board.suppressed and board.learners.all.value == 15
+    # The policy, not the page, decides who reads the all-Wales figures: asked by a headteacher, they are empty.
+    wales = dashboards.Area("wales", None, "Wales", True)
+    assert not dashboards._rows(cohort.users["headteacher"], wales).exists()
+    assert dashboards._rows(cohort.users["la_lead"], wales).exists()
 
 
 def test_dashboard_queries_do_not_grow_with_learners(cohort, client_for, django_assert_max_num_queries):

@@ -32,7 +32,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cymuned.access.policy import Action, visible_to
+from cymuned.access.policy import Action, policy_for, visible_to
 from cymuned.access.principal import principal_for
 from cymuned.accounts.roles import LA_WIDE_ROLES
 from cymuned.core.models import localised
@@ -268,9 +268,10 @@ def _area_q(area: Area) -> Q:
 
 def _rows(user: Any, area: Area) -> Any:
     """The aggregate rows of an area, through the access layer. Wales is every LA's schools summed: offered only to
-    LA-wide roles (``areas_for``), always suppressed and never broken down below an LA, so it is read unscoped."""
+    LA-wide roles (``areas_for``), always suppressed and never broken down below an LA; the policy's ``national_scope``
+    says who may read it."""
     if area.kind == "wales":
-        return OutcomeAggregate.objects.all()
+        return OutcomeAggregate.objects.filter(policy_for(OutcomeAggregate).national_scope(principal_for(user)))
     return visible_to(user, OutcomeAggregate, Action.LIST).filter(_area_q(area))
 
 

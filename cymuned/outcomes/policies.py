@@ -129,6 +129,11 @@ class OutcomeAggregatePolicy(ModelPolicy):
             return principal.schools_q(DASHBOARD_ROLES, school_field="school")
         return NOTHING
 
+    def national_scope(self, principal: Principal) -> Q:
+        """The all-Wales figures (every LA's schools summed, always suppressed, never broken down below an LA): for
+        those who hold an LA-wide role somewhere, since comparing their authority with Wales is part of their work."""
+        return Q() if principal.la_ids(LA_WIDE_ROLES) else NOTHING
+
 
 @register(ImportRun)
 class ImportRunPolicy(ModelPolicy):
