@@ -242,6 +242,13 @@ SPECTACULAR_SETTINGS = {
         "EnrolmentStatusEnum": "cymuned.programmes.models.EnrolmentStatus",
         "PlanVersionStatusEnum": "cymuned.strategy.models.VersionStatus",
         "QuestionKindEnum": "cymuned.strategy.models.QuestionKind",
+        "ReferralStatusEnum": "cymuned.hub.models.Status",
+        "ReferralOutcomeEnum": "cymuned.hub.models.Outcome",
+        "ImpactOutcomeEnum": "cymuned.outcomes.impact.Outcome",
+        "ClaimStatusEnum": "cymuned.funding.models.ClaimStatus",
+        "MemorandumStatusEnum": "cymuned.governance.models.MouStatus",
+        "ServiceStatusEnum": "cymuned.directory.models.ServiceStatus",
+        "EvaluationStatusEnum": "cymuned.evaluation.models.EvaluationStatus",
     },
 }
 
