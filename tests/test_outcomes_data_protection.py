@@ -114,3 +114,24 @@ def test_periods_come_from_settings(world, settings):
     reports = {r.kind.key: r for r in retention_apply(mode=DRY_RUN)}
     assert reports["assessment-results"].due == 1 and reports["exclusions"].due == 0
     assert {"attendance-marks", "attendance-summaries", "behaviour-incidents", "exclusions", "assessment-results"} <= set(RETENTION_KINDS)
+
+
+@pytest.mark.parametrize("mode", [ANONYMISE, DELETE])
+def test_uploaded_import_files_go_after_their_period_and_the_record_stays(world, mode):
+    import datetime as dt
+
+    from cymuned.outcomes.models import ImportRun
+
+    from .conftest import add_import_run
+
+    old = add_import_run(world, name="old.csv", errors=[{"row": 2, "column": "UPN", "value": "A123", "message": "x"}])
+    recent = add_import_run(world, name="recent.csv")
+    ImportRun.objects.filter(pk=old.pk).update(created_on=timezone.now() - dt.timedelta(days=400))
+    storage, old_name = old.file.storage, old.file.name
+    assert storage.exists(old_name)
+    report = next(r for r in retention_apply(mode=mode) if r.kind.key == "import-files")
+    assert report.changed == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.file.name, old.errors, old.sha256) == ("", [], "0" * 64)  # the run and its hash stay
+    assert not storage.exists(old_name) and storage.exists(recent.file.name)

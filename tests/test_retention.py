@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
 LONG_AGO = TODAY - datetime.timedelta(days=7 * 366)  # past the default six years
 #: The outcome kinds (cymuned/outcomes/data_protection.py): the families here have no outcome data.
-NO_OUTCOMES = dict.fromkeys(("attendance-marks", "attendance-summaries", "behaviour-incidents", "exclusions", "assessment-results"), 0)
+NO_OUTCOMES = dict.fromkeys(("attendance-marks", "attendance-summaries", "behaviour-incidents", "exclusions", "assessment-results",
+                             "import-files"), 0)
 FAMILY_MODELS = (Household, Carer, Consent, Episode, Contact)
 PERSONAL = ("Evans", "Heol Uchaf", "CF47 9ZZ", "07700 900000", "dai@example.org", "Dad must not know", "office safe", "Moved away",
             "Food parcels", "doing well", "kitchen table")

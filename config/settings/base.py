@@ -273,6 +273,8 @@ CYMUNED_RETENTION = {
     "outcome_exclusion_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_EXCLUSION_YEARS", "6")),
     "outcome_results_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_RESULTS_YEARS", "6")),
     "outcome_after_leaving_years": int(os.environ.get("DJANGO_RETENTION_OUTCOME_AFTER_LEAVING_YEARS", "2")),
+    # Uploaded import files (and the problems quoted from them), after the import; the record of the import is kept.
+    "import_file_years": int(os.environ.get("DJANGO_RETENTION_IMPORT_FILE_YEARS", "1")),
     # Referrals to the multi-agency hub closed or declined this long ago (their free text; figures stay).
     "referral_closed_years": int(os.environ.get("DJANGO_RETENTION_REFERRAL_CLOSED_YEARS", "6")),
 }

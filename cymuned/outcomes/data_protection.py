@@ -37,7 +37,7 @@ from cymuned.families.retention import DEFAULT_PERIODS, RetentionKind, Retention
 from cymuned.families.subject_access import Entry, Section, record_of, register_section
 
 from .marks import FIGURE_COLUMNS, Term
-from .models import AssessmentResult, AttendanceSummary, AttendanceYear, BehaviourIncident, Exclusion
+from .models import AssessmentResult, AttendanceSummary, AttendanceYear, BehaviourIncident, Exclusion, ImportRun
 
 #: Years, by key of settings.CYMUNED_RETENTION; used where the setting does not say.
 OUTCOME_PERIODS = {
@@ -193,7 +193,40 @@ class ResultRetention(OutcomeRetention):
     setting = "outcome_results_years"
 
 
+class ImportFileRetention(RetentionKind):
+    """Uploaded files of imports (the audit copy of what was imported, full of learners' data) and the problems
+    quoted from them, once the import is ``import_file_years`` old. The run itself (who, when, counts, the file's
+    SHA-256) is kept, so the audit trail still says what was imported."""
+
+    key = "import-files"
+    label = gettext_lazy("Uploaded import files")
+    model = ImportRun
+    setting = "import_file_years"
+    blank: dict[str, Any] = {"errors": []}
+
+    def due(self, run: RetentionRun) -> QuerySet[Any]:
+        return ImportRun.objects.filter(created_on__lt=run.cutoff_moment(self.setting)).order_by("pk")
+
+    def holding_personal_data(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(~Q(file="") | ~Q(errors=[]))
+
+    def describe(self, obj: Any) -> str:
+        return _("Import %(pk)s of %(date)s") % {"pk": obj.pk, "date": obj.created_on.date().isoformat()}
+
+    def anonymise(self, pks: list[int], run: RetentionRun) -> None:
+        for stored in ImportRun.objects.filter(pk__in=pks).exclude(file="").values_list("file", flat=True):
+            ImportRun._meta.get_field("file").storage.delete(stored)
+        ImportRun.objects.filter(pk__in=pks).update(file="", errors=[])
+        super().anonymise(pks, run)
+
+    def delete(self, pks: list[int], run: RetentionRun) -> None:
+        self.anonymise(pks, run)  # the run's counts hold no one's data: keep them, as the import records are kept
+
+
+OUTCOME_PERIODS["import_file_years"] = 1
+
 for _key, _years in OUTCOME_PERIODS.items():
     DEFAULT_PERIODS.setdefault(_key, _years)
-for _kind in (AttendanceYearRetention(), AttendanceSummaryRetention(), BehaviourRetention(), ExclusionRetention(), ResultRetention()):
+for _kind in (AttendanceYearRetention(), AttendanceSummaryRetention(), BehaviourRetention(), ExclusionRetention(), ResultRetention(),
+              ImportFileRetention()):
     register_kind(_kind)
