@@ -63,7 +63,7 @@ test: setup chromium  ## The whole suite against a throwaway PostgreSQL, with br
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) scripts/check_translations.py locale/cy/LC_MESSAGES/django.po
 	$(PY) scripts/audit_dependencies.py
-	scripts/with-postgres.sh $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 audit: venv  ## Known vulnerabilities in the pinned dependencies (pip-audit), against requirements/audit-triage.txt
 	$(PY) scripts/audit_dependencies.py

@@ -311,34 +311,35 @@ def _expected(access: Access, user: Any, obj: Any, route: Route) -> bool:
     return allowed
 
 
-def test_every_url_as_every_user(world, client_for):
+@pytest.mark.parametrize("name", USERS)
+def test_every_url_as_every_user(world, client_for, name):
+    """One user at a time, so the walk (hundreds of routes per user) spreads over the test processes."""
     from django.contrib.auth.models import AnonymousUser
 
     failures = []
     routes = all_routes()
     assert len(routes) > 30
-    for name in USERS:
-        client = client_for(name)
-        user = world.user(name) if name else AnonymousUser()
-        for route in routes:
-            access = declared_access(route)
-            model = _object_model(route, access)
-            obj = _sample_object(world, model) if model else None
-            url = _url(route, obj, world)
-            allowed = _expected(access, user, obj, route)
-            response = client.get(url)
-            status = response.status_code
-            location = response.get("Location", "")
-            to_sign_in = status == 302 and "sign-in" in location
-            if isinstance(access, Superuser):
-                # The admin sends everyone else round to its index and then to Cymuned's sign-in.
-                to_sign_in = to_sign_in or (status == 302 and "/admin/" in location)
-            if status >= 500:
-                failures.append(f"{name}: GET {url} -> {status}")
-            elif allowed and (status in (401, 403, 404) or to_sign_in):
-                failures.append(f"{name}: GET {url} -> {status} {location} but {access.describe()} allows it")
-            elif not allowed and not (status in (401, 403, 404) or to_sign_in):
-                failures.append(f"{name}: GET {url} -> {status} but {access.describe()} forbids it")
+    client = client_for(name)
+    user = world.user(name) if name else AnonymousUser()
+    for route in routes:
+        access = declared_access(route)
+        model = _object_model(route, access)
+        obj = _sample_object(world, model) if model else None
+        url = _url(route, obj, world)
+        allowed = _expected(access, user, obj, route)
+        response = client.get(url)
+        status = response.status_code
+        location = response.get("Location", "")
+        to_sign_in = status == 302 and "sign-in" in location
+        if isinstance(access, Superuser):
+            # The admin sends everyone else round to its index and then to Cymuned's sign-in.
+            to_sign_in = to_sign_in or (status == 302 and "/admin/" in location)
+        if status >= 500:
+            failures.append(f"{name}: GET {url} -> {status}")
+        elif allowed and (status in (401, 403, 404) or to_sign_in):
+            failures.append(f"{name}: GET {url} -> {status} {location} but {access.describe()} allows it")
+        elif not allowed and not (status in (401, 403, 404) or to_sign_in):
+            failures.append(f"{name}: GET {url} -> {status} but {access.describe()} forbids it")
     assert not failures, "\n".join(failures)
 
 
