@@ -196,6 +196,19 @@ def test_a_partner_sees_only_what_the_consent_level_allows(world, client_for):
     assert client_for("partner_worker").get(reverse("families:household-detail", args=[world.household.pk])).status_code == 404
 
 
+def test_the_partner_loses_the_referral_when_the_family_withdraws_its_consent(world, client_for):
+    import datetime
+
+    referral = refer(world)
+    url = reverse("hub:referral-detail", args=[referral.pk])
+    assert client_for("partner_worker").get(url).status_code == 200
+    referral.consent.withdrawn_on = datetime.date.today()
+    referral.consent.save()
+    assert client_for("partner_worker").get(url).status_code == 404
+    assert client_for("partner_worker").get(reverse("api:referral-detail", args=[referral.pk])).status_code == 404
+    assert client_for("hub_coordinator").get(url).status_code == 200  # the hub still sees it, to close it
+
+
 def test_under_a_lawful_basis_the_partner_sees_the_address_but_not_contact_preferences(world):
     world.carer.email = "sian@example.org"
     world.carer.save()

@@ -3,8 +3,9 @@
 * Referrers (school staff, headteachers, FEOs, community school managers) see the referrals they made and those of the
   schools they work with, and answer the hub's requests for more information.
 * Hub coordinators and the LA lead of the referral's local authority see all of its referrals and triage them.
-* Partner workers see only the referrals allocated to their own organisation (another partner's answer 404), and only
-  what the basis of sharing allows (cymuned/hub/minimisation.py).
+* Partner workers see only the referrals allocated to their own organisation (another partner's answer 404), only
+  what the basis of sharing allows (cymuned/hub/minimisation.py), and nothing more once the family withdraws the
+  consent it was shared under.
 * Governors and the public see nothing.
 """
 
@@ -41,8 +42,13 @@ def hub_q(principal: Principal, prefix: str = "") -> Q:
 
 
 def partner_q(principal: Principal, prefix: str = "") -> Q:
+    """The partner's own referrals, while the basis of sharing holds: a referral sent with consent is no longer the
+    partner's to see once the family withdraws that consent (one under a lawful basis has no consent to withdraw)."""
     partners = principal.organisation_ids([Role.PARTNER_WORKER])
-    return Q(**{f"{prefix}partner_id__in": sorted(partners)}) if partners else NOTHING
+    if not partners:
+        return NOTHING
+    sharing_holds = Q(**{f"{prefix}consent__isnull": True}) | Q(**{f"{prefix}consent__withdrawn_on__isnull": True})
+    return Q(**{f"{prefix}partner_id__in": sorted(partners)}) & sharing_holds
 
 
 @register(Referral)
