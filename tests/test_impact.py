@@ -252,8 +252,8 @@ def test_behaviour_and_attainment_are_measured_over_the_same_dates():
 
 def test_a_source_is_one_call_and_counts_everywhere(monkeypatch):
     monkeypatch.setattr(impact, "_SOURCES", dict(impact._SOURCES))
-    impact.register_engagement_source("hub_referral", "Hub referral", lambda **kwargs: [])
-    assert [s.key for s in impact.engagement_sources()] == ["feo_episode", "programme", "hub_referral"]
+    impact.register_engagement_source("youth_service", "Youth service", lambda **kwargs: [])
+    assert [s.key for s in impact.engagement_sources()] == ["feo_episode", "programme", "hub_referral", "youth_service"]
 
 
 # --- With the database: marks imported through the importer ---------------------------------------------------------
@@ -364,7 +364,7 @@ def test_school_a_estimate_and_the_learner_engaged_during_the_windows_is_no_comp
     # of marks follow: counted as without figures, and left out.
     everything = impact_report(school_ids=[world.school_a.pk], filters=filters())
     assert [(row.key, row.estimate.n_engaged, row.estimate.unmeasured) for row in everything.rows] == [
-        ("", 6, 1), ("feo_episode", 6, 0), ("programme", 0, 1)]
+        ("", 6, 1), ("feo_episode", 6, 0), ("programme", 0, 1), ("hub_referral", 0, 0)]
     assert everything.overall.estimate.estimate == pytest.approx(8.75)
     assert everything.rows[2].suppressed
     # Another academic year: nobody engaged.

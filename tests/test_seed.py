@@ -43,12 +43,19 @@ def test_demo_is_deterministic():
         Notice,
         WimdEdition,
     )
+    from cymuned.hub.models import Referral, TeamAroundFamilyMeeting
     from cymuned.premises.models import BookingSeries, CapitalProject, Hirer, Invoice, Space
     from cymuned.programmes.models import Programme
     from cymuned.strategy.models import Questionnaire, StrategicPlan
 
     Questionnaire.objects.all().delete()
     StrategicPlan.objects.all().delete()
+    TeamAroundFamilyMeeting.objects.all().delete()
+    Referral.objects.all().delete()  # before the consents they were sent under
+    from cymuned.directory.models import Location, Service
+
+    Service.objects.all().delete()
+    Location.objects.all().delete()
     for model in (Spend, Claim, FundedPost, Allocation, Award, FundingStream, Notice, NetworkMeeting, NetworkResource, EngagementEvent,
                   MemorandumOfUnderstanding, CommunityProfile, WimdEdition):
         model.objects.all().delete()

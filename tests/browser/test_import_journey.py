@@ -23,6 +23,7 @@ def test_a_headteacher_imports_attendance_marks_and_watches_the_progress(world, 
     page.click("main a[href$='/outcomes/imports/new/']")
     visitor.check()
     data = csv_of(week_rows(world.learner_a.upn, ["/", "\\"] * 5), header="Pupil Ref,Date,Session,Mark")
+    page.check("input[name=kind][value=attendance_marks]")
     page.fill("#id_mis", "Arbor")
     page.set_input_files("#id_file", files=[{"name": "attendance.csv", "mimeType": "text/csv", "buffer": data}])
     page.click("main form button[type=submit]")
